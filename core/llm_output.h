@@ -1,0 +1,28 @@
+// Reading structured answers out of model text. Simulators and judges are asked for a JSON
+// object; models also answer with fenced blocks, prose around the object, or Python literals
+// (single quotes, True/False/None). All of these are accepted; anything else gives nullopt and the
+// caller falls back.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "core/json.h"
+
+namespace rapport {
+
+// Tries, in order: the whole text as JSON or a Python literal, the first ```json (or ```) fenced
+// block, then each balanced {...} span from the left. Returns the first object found.
+std::optional<json::object> parse_llm_object(std::string_view text);
+
+// Python literal (dict/list/str/int/float/True/False/None) or JSON value, whole text.
+std::optional<json::value> parse_literal(std::string_view text);
+
+// Splits a leading <think>...</think> block from the visible text.
+struct ThinkSplit {
+  std::string reasoning;
+  std::string visible;
+};
+ThinkSplit split_think(std::string_view text);
+
+}  // namespace rapport
