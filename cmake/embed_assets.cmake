@@ -1,0 +1,18 @@
+# Writes a C++ file defining rapport::asset() over every file in ASSETS_DIR. Run at build time
+# (cmake -P) so that editing an asset rebuilds only this file.
+file(GLOB_RECURSE files RELATIVE ${ASSETS_DIR} ${ASSETS_DIR}/*.json ${ASSETS_DIR}/*.txt)
+list(SORT files)
+set(body "// Generated from assets/ by cmake/embed_assets.cmake. Do not edit.\n#include \"core/assets.h\"\n\nnamespace rapport {\nnamespace {\nstruct Entry { std::string_view path; std::string_view text; };\n")
+set(table "")
+set(i 0)
+foreach(f ${files})
+  file(READ ${ASSETS_DIR}/${f} content)
+  string(APPEND body "constexpr char kAsset${i}[] = R\"rapport_asset(${content})rapport_asset\";\n")
+  string(APPEND table "    {\"${f}\", std::string_view(kAsset${i}, sizeof(kAsset${i}) - 1)},\n")
+  math(EXPR i "${i} + 1")
+endforeach()
+string(APPEND body "const Entry kEntries[] = {\n${table}    {\"\", \"\"}};\n}  // namespace\n\n")
+string(APPEND body "std::string_view asset(std::string_view path) {\n  for (const auto& e : kEntries)\n    if (!e.path.empty() && e.path == path) return e.text;\n  return {};\n}\n\n")
+string(APPEND body "std::vector<std::string_view> asset_paths() {\n  std::vector<std::string_view> out;\n  for (const auto& e : kEntries)\n    if (!e.path.empty()) out.push_back(e.path);\n  return out;\n}\n\n}  // namespace rapport\n")
+file(WRITE ${OUTPUT}.new "${body}")
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different ${OUTPUT}.new ${OUTPUT})

@@ -1,0 +1,92 @@
+// `rapport play`: a person (or a pipe) plays the agent from the terminal, one action per line.
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "core/action.h"
+#include "core/registry.h"
+#include "core/pynum.h"
+#include "native/cli/command.h"
+#include "native/task_source.h"
+
+namespace rapport::cli {
+namespace {
+
+struct PlayOptions {
+  std::string env = "function";
+  TaskOptions tasks;
+  bool json_lines = false;
+};
+
+// A line is either a bracket action or a tool call as JSON: {"choice": ..., "content": ...}.
+std::string action_from_line(const std::string& line) {
+  std::string_view t = py_strip(line);
+  if (!t.empty() && t.front() == '{') {
+    if (auto v = parse_json(t); v && v->is_object())
+      return action_from_tool(get_string(v->get_object(), "choice"), get_string(v->get_object(), "content"));
+  }
+  return std::string(t);
+}
+
+int play(const PlayOptions& options) {
+  auto game = make_game(options.env);
+  TaskOptions t = options.tasks;
+  t.count = 1;
+  if (t.ids.size() > 1) throw ConfigError("play takes one --task");
+  Task task = select_tasks(*game, t).front();
+  auto episode = game->new_episode(task, EpisodeOptions{OracleKind::Scripted, options.tasks.seed});
+
+  if (options.json_lines) {
+    std::cout << to_json(json::object{{"env", game->spec()},
+                                      {"task_id", task.id},
+                                      {"system_prompt", episode->system_prompt()},
+                                      {"opening", episode->opening()}})
+              << std::endl;
+  } else {
+    std::cout << fmt::format("== {} · task {} ==\n\n{}\n\n> {}\n\n", game->spec(), task.id, episode->system_prompt(),
+                             episode->opening())
+              << "Type one action per line, e.g. [action] ..., [search] ..., [answer] ..., [finish].\n" << std::flush;
+  }
+  double total = 0.0;
+  std::string line;
+  while (!episode->over() && std::getline(std::cin, line)) {
+    if (py_strip(line).empty()) continue;
+    std::string action = action_from_line(line);
+    Flow<StepResult> flow = episode->step(action);
+    while (!flow.ready()) flow = flow.resume(llm_failure("rapport play runs the scripted oracle: no model is configured"));
+    const StepResult& r = flow.value();
+    total += r.reward;
+    if (options.json_lines) {
+      std::cout << to_json(json::object{{"action", action},
+                                        {"observation", r.observation},
+                                        {"reward", r.reward},
+                                        {"terminated", r.terminated},
+                                        {"truncated", r.truncated}})
+                << std::endl;
+    } else {
+      std::cout << fmt::format("\n{}\n  reward {}{}{}\n\n", r.observation, py_repr(r.reward),
+                               r.terminated ? " · terminated" : "", r.truncated ? " · truncated" : "")
+                << std::flush;
+    }
+  }
+  if (!options.json_lines)
+    std::cout << fmt::format("Episode {} after {} steps; total reward {}.\n", episode->over() ? "over" : "left unfinished",
+                             episode->step_count(), py_repr(total));
+  return kExitOk;
+}
+
+void install(CLI::App& app) {
+  auto options = std::make_shared<PlayOptions>();
+  auto* cmd = app.add_subcommand("play", "Play the agent yourself: one action per line on stdin");
+  cmd->add_option("--env", options->env, "Environment spec, e.g. 'function(difficulty=hard)'")->capture_default_str();
+  add_task_options(*cmd, options->tasks);
+  cmd->add_flag("--json", options->json_lines, "Print one JSON object per step instead of text");
+  cmd->callback([options] {
+    if (int code = play(*options); code != kExitOk) throw CLI::RuntimeError(code);
+  });
+}
+
+RAPPORT_CLI_COMMAND(30, install);
+
+}  // namespace
+}  // namespace rapport::cli
