@@ -1,0 +1,69 @@
+// The LLM agent: a model plays the agent through the interact_with_env tool. It sees the
+// environment's system prompt and opening, one tool call per turn, and the observations as tool
+// messages. Portable: the native runner and the browser playground both drive it through Flow.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/agent.h"
+#include "core/llm.h"
+
+namespace rapport {
+
+struct LlmAgentOptions {
+  std::string name = "llm";  // recorded as the trajectory's agent
+  Sampling sampling;         // the policy's sampling parameters (seed: set per episode by the host)
+  std::string tool_choice = "auto";  // "", "auto" or "required"
+  // Training shows the agent its step reward ("<observation>\nReward: <r>"); evaluation does not.
+  bool reward_in_observation = false;
+  // Local reasoning models expect their earlier reasoning back as "<think>...</think>" before the
+  // content of their own messages; hosted APIs do not.
+  bool resend_reasoning = false;
+};
+
+// What a policy completion asked for: the interact_with_env call it made, if any.
+struct ParsedToolCall {
+  std::string choice;
+  std::string content;
+  std::string call_id;
+  bool from_text = false;  // written as a hermes <tool_call> block in the text, not in tool_calls
+};
+struct ParsedPolicyTurn {
+  std::optional<ParsedToolCall> call;  // nullopt: no usable tool call
+  std::string visible;                 // the text without reasoning and tool-call blocks
+  std::string reasoning;
+  std::string problem;  // why there is no usable call
+};
+
+// Reads a policy completion: the first structured tool call, else the first hermes
+// `<tool_call>{"name": ..., "arguments": {...}}</tool_call>` block of the text. Arguments must be
+// an object with a "choice" (and a "content", except for finish); scalars are turned into text as
+// Python's str() would. Reasoning comes from the response (reasoning_content) and <think> blocks.
+ParsedPolicyTurn parse_policy_turn(const LlmResponse& response);
+
+class LlmAgent : public Agent {
+ public:
+  explicit LlmAgent(LlmAgentOptions options = {});
+
+  std::string name() const override { return options_.name; }
+  void start(const std::string& system_prompt, const std::string& opening) override;
+  // Asks the policy for its next move. A failed call or a turn without a usable tool call ends the
+  // conversation (stop); the latter is a format error, as the reference evaluation aborts there.
+  Flow<AgentMove> next_move() override;
+  void observe(const StepResult& result) override;
+
+  // The conversation so far, as it is sent to the model.
+  const std::vector<ChatMessage>& messages() const { return messages_; }
+
+ private:
+  AgentMove read_move(const LlmResponse& response);
+
+  LlmAgentOptions options_;
+  std::vector<ChatMessage> messages_;
+  std::string pending_call_id_;  // tool_call_id the next observation answers
+  int turn_ = 0;
+};
+
+}  // namespace rapport

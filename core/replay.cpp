@@ -1,0 +1,95 @@
+#include "core/replay.h"
+
+#include <fmt/format.h>
+
+#include "core/registry.h"
+#include "core/runner.h"
+
+namespace rapport {
+
+ReplayAgent::ReplayAgent(std::shared_ptr<const Trajectory> recorded, bool reissue_agent_calls)
+    : recorded_(std::move(recorded)), reissue_(reissue_agent_calls) {}
+
+void ReplayAgent::start(const std::string&, const std::string&) { turn_ = 0; }
+
+AgentMove ReplayAgent::recorded_move(std::size_t index) const {
+  const Turn& turn = recorded_->turns[index];
+  AgentMove m;
+  m.action = turn.action;
+  m.choice = turn.choice;
+  m.content = turn.content;
+  m.reasoning = turn.reasoning;
+  // A turn that ended the conversation without a step is the record's last, with its note as the
+  // observation.
+  const bool last = index + 1 == recorded_->turns.size();
+  if (last && recorded_->stop_reason == "agent_stopped") {
+    m.stop = true;
+    m.format_error = turn.format_error;
+    m.note = turn.observation;
+  }
+  return m;
+}
+
+Flow<AgentMove> ReplayAgent::issue(std::size_t turn, std::size_t call) {
+  const auto& calls = recorded_->turns[turn].agent_calls;
+  if (!reissue_ || call >= calls.size()) return recorded_move(turn);
+  return Flow<AgentMove>::need(calls[call].request,
+                               [this, turn, call](const LlmResponse&) { return issue(turn, call + 1); });
+}
+
+Flow<AgentMove> ReplayAgent::next_move() {
+  if (turn_ >= recorded_->turns.size()) {
+    AgentMove m;
+    m.stop = true;
+    m.note = "Replay: the record has no further moves.";
+    return m;
+  }
+  return issue(turn_++, 0);
+}
+
+ReplayResponder::ReplayResponder(std::shared_ptr<const Trajectory> recorded) : recorded_(std::move(recorded)) {
+  for (std::size_t t = 0; t < recorded_->turns.size(); ++t) {
+    for (const auto& c : recorded_->turns[t].agent_calls) calls_.push_back({&c, t, true});
+    for (const auto& c : recorded_->turns[t].env_calls) calls_.push_back({&c, t, false});
+  }
+}
+
+LlmResponse ReplayResponder::respond(const LlmRequest& request) {
+  if (next_ >= calls_.size())
+    throw ReplayMismatch(fmt::format("replay: the episode asks for a {} call ({}) after the {} recorded ones",
+                                     to_string(request.role), request.purpose, calls_.size()));
+  const Call& call = calls_[next_];
+  std::string wanted = to_json(to_record(call.exchange->request));
+  std::string asked = to_json(to_record(request));
+  if (asked != wanted) {
+    throw ReplayMismatch(fmt::format(
+        "replay: turn {} asks for a different {} call than recorded (call {} of the record: recorded {} '{}', now {} "
+        "'{}'); the environment changed since the episode was recorded",
+        call.turn + 1, call.agent ? "agent" : "environment", next_ + 1, to_string(call.exchange->request.role),
+        call.exchange->request.purpose, to_string(request.role), request.purpose));
+  }
+  ++next_;
+  return call.exchange->response;
+}
+
+Trajectory replay_trajectory(const Trajectory& recorded) {
+  auto game = make_game(recorded.env);
+  auto oracle = parse_oracle_kind(recorded.oracle);
+  if (!oracle) throw ConfigError(fmt::format("replay: unknown oracle kind '{}' in the record", recorded.oracle));
+  auto shared = std::make_shared<const Trajectory>(recorded);
+  ReplayResponder responder(shared);
+  RunSettings settings;
+  // Every recorded ending (terminated, truncated, agent stopped, max_turns) recurs with this limit.
+  settings.max_turns = static_cast<int>(recorded.turns.size());
+  settings.group = recorded.group;
+  settings.sample = recorded.sample;
+  Task task{recorded.task_id, recorded.task};
+  Trajectory out = run_episode(*game, task, EpisodeOptions{*oracle, recorded.seed},
+                               std::make_unique<ReplayAgent>(shared, true), settings,
+                               [&](const LlmRequest& r) { return responder.respond(r); });
+  // Shaping belongs to the record's group, which a single episode cannot recompute.
+  out.shaping = recorded.shaping;
+  return out;
+}
+
+}  // namespace rapport
