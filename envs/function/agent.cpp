@@ -19,9 +19,26 @@ constexpr std::array<std::array<int, 4>, 7> kProbes{{{2, 3, 5, 7}, {3, 7, 2, 5},
 constexpr int kProbeCount = 6;
 
 struct Observation {
-  std::array<double, 4> input{};
+  std::size_t probe = 0;        // index into kProbes
   std::optional<double> value;  // nullopt: the function could not be evaluated
 };
+
+// What every candidate rule shows at every probe (rounded as the environment rounds). The probes
+// are fixed, so this is computed once and shared; an episode then only compares.
+const std::vector<std::array<std::optional<double>, kProbes.size()>>& probe_table() {
+  static const auto table = [] {
+    std::vector<std::array<std::optional<double>, kProbes.size()>> out;
+    for (const auto& rule : candidate_rules()) {
+      auto& row = out.emplace_back();
+      for (std::size_t p = 0; p < kProbes.size(); ++p) {
+        const auto& x = kProbes[p];
+        if (auto v = rule.evaluate({double(x[0]), double(x[1]), double(x[2]), double(x[3])})) row[p] = py_round(*v, 4);
+      }
+    }
+    return out;
+  }();
+  return table;
+}
 
 class ScriptedFunctionAgent : public Agent {
  public:
@@ -33,7 +50,7 @@ class ScriptedFunctionAgent : public Agent {
     while (next_probe_ < kProbes.size() && observations_.size() < kProbeCount) {
       const auto& p = kProbes[next_probe_++];
       if (is_test_case(p)) continue;
-      pending_probe_ = p;
+      pending_probe_ = next_probe_ - 1;
       return move("action", fmt::format("{} {} {} {}", p[0], p[1], p[2], p[3]));
     }
     if (!answers_) answers_ = rank_answers();
@@ -49,9 +66,8 @@ class ScriptedFunctionAgent : public Agent {
       return;
     }
     if (!pending_probe_) return;
-    auto p = *pending_probe_;
+    Observation o{*pending_probe_, std::nullopt};
     pending_probe_.reset();
-    Observation o{{double(p[0]), double(p[1]), double(p[2]), double(p[3])}, std::nullopt};
     if (auto at = text.find(", the function gives "); at != std::string::npos) {
       std::string value = text.substr(at + 21);
       if (!value.empty() && value.back() == '.') value.pop_back();
@@ -78,11 +94,12 @@ class ScriptedFunctionAgent : public Agent {
     return true;
   }
 
-  bool explains(const Expression& rule) const {
+  bool explains(std::size_t rule) const {
+    const auto& row = probe_table()[rule];
     for (const auto& o : observations_) {
-      auto v = rule.evaluate(o.input);
+      const auto& v = row[o.probe];
       if (v.has_value() != o.value.has_value()) return false;
-      if (v && py_round(*v, 4) != *o.value && !(std::isnan(*v) && std::isnan(*o.value))) return false;
+      if (v && *v != *o.value && !(std::isnan(*v) && std::isnan(*o.value))) return false;
     }
     return true;
   }
@@ -90,9 +107,10 @@ class ScriptedFunctionAgent : public Agent {
   std::vector<double> rank_answers() const {
     // Count how many consistent rules give each value at the test case.
     std::map<double, int> votes;
-    for (const auto& rule : candidate_rules(true)) {
-      if (!explains(rule)) continue;
-      if (auto v = rule.evaluate(*test_case_); v && std::isfinite(*v)) ++votes[*v];
+    const auto& rules = candidate_rules();
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+      if (!explains(i)) continue;
+      if (auto v = rules[i].evaluate(*test_case_); v && std::isfinite(*v)) ++votes[*v];
     }
     std::vector<std::pair<double, int>> ranked(votes.begin(), votes.end());
     std::stable_sort(ranked.begin(), ranked.end(), [](auto& x, auto& y) { return x.second > y.second; });
@@ -108,7 +126,7 @@ class ScriptedFunctionAgent : public Agent {
   std::optional<std::array<double, 4>> test_case_;
   std::vector<Observation> observations_;
   std::size_t next_probe_ = 0;
-  std::optional<std::array<int, 4>> pending_probe_;
+  std::optional<std::size_t> pending_probe_;
   std::optional<std::vector<double>> answers_;
   std::size_t next_answer_ = 0;
 };

@@ -37,8 +37,9 @@ std::vector<double> extract_numbers(std::string_view text);
 
 std::unique_ptr<Agent> make_scripted_agent(std::uint64_t seed);
 
-// The grammar the scripted agent searches (and the generator draws from): each of a..d once,
-// binary operators, optionally one squared leaf.
-std::vector<Expression> candidate_rules(bool with_powers);
+// The rule space the generator draws from and the scripted agent searches: each of a..d once,
+// three binary operators (+ - * / **) in any tree shape, optionally one squared leaf. Built once
+// and shared (it is immutable).
+const std::vector<Expression>& candidate_rules();
 
 }  // namespace rapport::function

@@ -15,10 +15,10 @@ constexpr char kOps[] = {'+', '-', '*', '/', '^'};
 // One rule of the space: four leaves (a permutation of a..d, one optionally squared) joined by
 // three binary operators in one of the five binary-tree shapes.
 struct RuleShape {
-  int shape = 0;                   // 0..4
-  std::array<int, 4> leaves{};     // variable of each leaf, left to right
-  std::array<char, 3> ops{};       // operators, in the order the shape uses them
-  int squared = -1;                // leaf raised to the power 2, or -1
+  int shape = 0;                // 0..4
+  std::array<int, 4> leaves{};  // variable of each leaf, left to right
+  std::array<char, 3> ops{};    // operators, in the order the shape uses them
+  int squared = -1;             // leaf raised to the power 2, or -1
 };
 
 NodePtr leaf(const RuleShape& s, int k) {
@@ -46,11 +46,16 @@ Expression build(const RuleShape& s) {
   auto L = [&](int k) { return leaf(s, k); };
   const auto& o = s.ops;
   switch (s.shape) {
-    case 0: return Expression(join(o[2], join(o[1], join(o[0], L(0), L(1)), L(2)), L(3)));
-    case 1: return Expression(join(o[2], join(o[0], L(0), join(o[1], L(1), L(2))), L(3)));
-    case 2: return Expression(join(o[1], join(o[0], L(0), L(1)), join(o[2], L(2), L(3))));
-    case 3: return Expression(join(o[0], L(0), join(o[2], join(o[1], L(1), L(2)), L(3))));
-    default: return Expression(join(o[0], L(0), join(o[1], L(1), join(o[2], L(2), L(3)))));
+    case 0:
+      return Expression(join(o[2], join(o[1], join(o[0], L(0), L(1)), L(2)), L(3)));
+    case 1:
+      return Expression(join(o[2], join(o[0], L(0), join(o[1], L(1), L(2))), L(3)));
+    case 2:
+      return Expression(join(o[1], join(o[0], L(0), L(1)), join(o[2], L(2), L(3))));
+    case 3:
+      return Expression(join(o[0], L(0), join(o[2], join(o[1], L(1), L(2)), L(3))));
+    default:
+      return Expression(join(o[0], L(0), join(o[1], L(1), join(o[2], L(2), L(3)))));
   }
 }
 
@@ -80,7 +85,8 @@ FunctionTask task_from_object(const json::value& v, std::string_view where) {
     throw ConfigError(fmt::format("{} ({}): 'test_case' must be a list of four integers", where, t.id));
   for (std::size_t i = 0; i < 4; ++i) {
     const auto& x = tc->value().get_array()[i];
-    if (!x.is_int64()) throw ConfigError(fmt::format("{} ({}): 'test_case' must be a list of four integers", where, t.id));
+    if (!x.is_int64())
+      throw ConfigError(fmt::format("{} ({}): 'test_case' must be a list of four integers", where, t.id));
     t.test_case[i] = x.get_int64();
   }
   auto e = o.find("expected_result");
@@ -92,7 +98,9 @@ FunctionTask task_from_object(const json::value& v, std::string_view where) {
 
 }  // namespace
 
-FunctionTask function_task_from(const Task& task) { return task_from_object(task.data, "function task"); }
+FunctionTask function_task_from(const Task& task) {
+  return task_from_object(task.data, "function task");
+}
 
 FunctionTask generate_task(std::string_view difficulty, std::uint64_t seed, std::uint64_t index) {
   Rng rng = Rng::derive(seed, "function/task", index);
@@ -110,7 +118,8 @@ FunctionTask generate_task(std::string_view difficulty, std::uint64_t seed, std:
     FunctionTask t;
     for (auto& x : t.test_case) x = rng.range(1, 10);
     Expression rule = build(s);
-    auto value = rule.evaluate({double(t.test_case[0]), double(t.test_case[1]), double(t.test_case[2]), double(t.test_case[3])});
+    auto value =
+        rule.evaluate({double(t.test_case[0]), double(t.test_case[1]), double(t.test_case[2]), double(t.test_case[3])});
     if (!value || !std::isfinite(*value) || std::fabs(*value) > 1e6) continue;
     t.id = fmt::format("gen-{}-{}-{}", difficulty, seed, index);
     t.rule = rule.text();
@@ -122,17 +131,21 @@ FunctionTask generate_task(std::string_view difficulty, std::uint64_t seed, std:
 std::vector<FunctionTask> import_functions_json(std::string_view text, std::string_view split) {
   auto parsed = parse_json(text);
   if (!parsed) throw ConfigError("functions file: not valid JSON");
-  if (!parsed->is_array()) throw ConfigError("functions file: expected a JSON list of {id, rule, test_case, expected_result}");
+  if (!parsed->is_array())
+    throw ConfigError("functions file: expected a JSON list of {id, rule, test_case, expected_result}");
   std::vector<FunctionTask> all;
   std::size_t i = 0;
-  for (const auto& item : parsed->get_array()) all.push_back(task_from_object(item, fmt::format("functions file item {}", i++)));
+  for (const auto& item : parsed->get_array())
+    all.push_back(task_from_object(item, fmt::format("functions file item {}", i++)));
   if (split == "all") return all;
-  if (split != "train" && split != "test") throw ConfigError(fmt::format("unknown split '{}'; valid: all, train, test", split));
+  if (split != "train" && split != "test")
+    throw ConfigError(fmt::format("unknown split '{}'; valid: all, train, test", split));
   // The reference shuffles with NumPy seed 42 and keeps the first 460 for training.
   auto order = numpy_legacy_permutation(all.size(), 42);
   std::size_t train = std::min<std::size_t>(460, all.size());
   std::vector<FunctionTask> out;
-  for (std::size_t k = split == "train" ? 0 : train; k < (split == "train" ? train : all.size()); ++k) out.push_back(all[order[k]]);
+  for (std::size_t k = split == "train" ? 0 : train; k < (split == "train" ? train : all.size()); ++k)
+    out.push_back(all[order[k]]);
   return out;
 }
 
@@ -142,7 +155,8 @@ std::vector<double> extract_numbers(std::string_view text) {
   std::size_t i = 0;
   while (i < text.size()) {
     std::size_t start = i;
-    if (text[i] == '-' && digit(i + 1)) ++i;
+    if (text[i] == '-' && digit(i + 1))
+      ++i;
     else if (!digit(i)) {
       ++i;
       continue;
@@ -157,21 +171,24 @@ std::vector<double> extract_numbers(std::string_view text) {
   return out;
 }
 
-std::vector<Expression> candidate_rules(bool with_powers) {
-  std::vector<Expression> out;
-  std::array<int, 4> perm{0, 1, 2, 3};
-  int op_count = with_powers ? 5 : 4;
-  do {
-    for (int shape = 0; shape < 5; ++shape)
-      for (int o0 = 0; o0 < op_count; ++o0)
-        for (int o1 = 0; o1 < op_count; ++o1)
-          for (int o2 = 0; o2 < op_count; ++o2)
-            for (int sq = -1; sq < 4; ++sq) {
-              RuleShape s{shape, perm, {kOps[o0], kOps[o1], kOps[o2]}, sq};
-              out.push_back(build(s));
-            }
-  } while (std::next_permutation(perm.begin(), perm.end()));
-  return out;
+const std::vector<Expression>& candidate_rules() {
+  static const std::vector<Expression> all = [] {
+    std::vector<Expression> out;
+    std::array<int, 4> perm{0, 1, 2, 3};
+    constexpr int op_count = 5;
+    do {
+      for (int shape = 0; shape < 5; ++shape)
+        for (int o0 = 0; o0 < op_count; ++o0)
+          for (int o1 = 0; o1 < op_count; ++o1)
+            for (int o2 = 0; o2 < op_count; ++o2)
+              for (int sq = -1; sq < 4; ++sq) {
+                RuleShape s{shape, perm, {kOps[o0], kOps[o1], kOps[o2]}, sq};
+                out.push_back(build(s));
+              }
+    } while (std::next_permutation(perm.begin(), perm.end()));
+    return out;
+  }();
+  return all;
 }
 
 }  // namespace rapport::function

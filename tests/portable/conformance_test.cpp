@@ -1,0 +1,126 @@
+// The conformance suite every registered environment passes: registry and parameters,
+// determinism, scripted play to the end, malformed actions, oracle failures, record round trips.
+#include <catch2/catch.hpp>
+
+#include "core/agent.h"
+#include "core/registry.h"
+#include "core/runner.h"
+
+using namespace rapport;
+
+namespace {
+
+LlmResponse failing_model(const LlmRequest&) { return llm_failure("connection refused"); }
+
+// Resolves a step whatever it asks, with `respond`, and checks every request is well formed.
+StepResult resolve(Flow<StepResult> flow, const std::function<LlmResponse(const LlmRequest&)>& respond) {
+  int calls = 0;
+  while (!flow.ready()) {
+    const LlmRequest& r = flow.request();
+    CHECK(r.role != LlmRole::Policy);
+    CHECK_FALSE(r.purpose.empty());
+    CHECK_FALSE(r.messages.empty());
+    REQUIRE(++calls < 10);
+    flow = flow.resume(respond(r));
+  }
+  return flow.value();
+}
+
+std::vector<const EnvInfo*> envs() { return Registry::instance().all(); }
+
+}  // namespace
+
+TEST_CASE("conformance: every environment is registered with a valid spec", "[conformance]") {
+  REQUIRE(envs().size() >= 1);
+  for (const auto* info : envs()) {
+    INFO(info->name);
+    CHECK_FALSE(info->title.empty());
+    CHECK_FALSE(info->description.empty());
+    CHECK_FALSE(info->version.empty());
+    auto game = make_game(info->name);
+    CHECK(game->spec() == info->name);
+    CHECK(game->fingerprint().find(info->name) == 0);
+    for (const auto& p : info->params) {
+      // Every default is itself a valid value, and appears in the help.
+      CHECK_NOTHROW(make_game(info->name + "(" + p.name + "=" + p.default_value + ")"));
+      CHECK_FALSE(p.help.empty());
+    }
+    CHECK_THROWS_WITH(make_game(info->name + "(no_such_parameter=1)"), Catch::Contains("unknown parameter"));
+  }
+}
+
+TEST_CASE("conformance: scripted play reaches the end and is deterministic", "[conformance]") {
+  for (const auto* info : envs()) {
+    auto game = make_game(info->name);
+    for (std::uint64_t i = 0; i < 3; ++i) {
+      INFO(info->name << " task " << i);
+      Task task = game->task(11, i);
+      CHECK_FALSE(task.id.empty());
+      CHECK(to_json(game->task(11, i).data) == to_json(task.data));
+      EpisodeOptions options{OracleKind::Scripted, 11 + i};
+      Trajectory a = run_episode(*game, task, options, game->scripted_agent(5), RunSettings{200}, failing_model);
+      Trajectory b = run_episode(*game, task, options, game->scripted_agent(5), RunSettings{200}, failing_model);
+      CHECK(to_json_line(a) == to_json_line(b));
+      CHECK((a.stop_reason == "terminated" || a.stop_reason == "truncated"));
+      CHECK_FALSE(a.turns.empty());
+      REQUIRE(a.metrics.contains("success"));
+      CHECK(a.metrics.at("success").is_bool());
+      REQUIRE(a.metrics.contains("score"));
+      CHECK(a.metrics.at("score").is_number());
+      // The record round-trips, and its task restarts the same episode.
+      CHECK(to_json_line(trajectory_from_record(to_record(a))) == to_json_line(a));
+      Task again{a.task_id, a.task};
+      Trajectory c = run_episode(*game, again, options, game->scripted_agent(5), RunSettings{200}, failing_model);
+      CHECK(to_json_line(c) == to_json_line(a));
+    }
+  }
+}
+
+TEST_CASE("conformance: malformed actions become observations, never exceptions", "[conformance]") {
+  const std::vector<std::string> bad = {"", "   ", "garbage", "[action]", "[answer]", "[search]", "[answer] ???",
+                                        "[ACTION] shouting", std::string(20000, 'x'), "\xff\xfe\x80 broken utf-8",
+                                        "[search] \0 nul", "{\"choice\": 1}"};
+  for (const auto* info : envs()) {
+    auto game = make_game(info->name);
+    for (OracleKind oracle : {OracleKind::Scripted, OracleKind::Llm}) {
+      INFO(info->name << " oracle " << to_string(oracle));
+      auto episode = game->new_episode(game->task(3, 0), EpisodeOptions{oracle, 3});
+      CHECK_FALSE(episode->system_prompt().empty());
+      CHECK_FALSE(episode->opening().empty());
+      for (const auto& action : bad) {
+        if (episode->over()) break;
+        StepResult r;
+        REQUIRE_NOTHROW(r = resolve(episode->step(action), failing_model));
+        CHECK_FALSE(r.observation.empty());
+        CHECK(std::isfinite(r.reward));
+      }
+      // Once over (by [finish] or truncation), every further action is refused, reward 0.
+      while (!episode->over()) resolve(episode->step("[finish]"), failing_model);
+      StepResult after = resolve(episode->step("[answer] 1"), failing_model);
+      CHECK(after.terminated);
+      CHECK(after.reward == 0.0);
+      CHECK(after.observation.find("over") != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("conformance: LLM oracle failures and junk fall back without breaking the episode", "[conformance]") {
+  const std::vector<std::function<LlmResponse(const LlmRequest&)>> models = {
+      failing_model,
+      [](const LlmRequest&) { return llm_text(""); },
+      [](const LlmRequest&) { return llm_text("I refuse to answer in JSON."); },
+      [](const LlmRequest&) { return llm_text("{\"unexpected\": [1, 2, {\"deep\": null}]}"); },
+      [](const LlmRequest&) { return llm_text("{'type': None, 'response': 42, 'stance': ['x']}"); },
+  };
+  for (const auto* info : envs()) {
+    auto game = make_game(info->name);
+    for (std::size_t m = 0; m < models.size(); ++m) {
+      INFO(info->name << " model " << m);
+      Trajectory t;
+      REQUIRE_NOTHROW(t = run_episode(*game, game->task(9, 1), EpisodeOptions{OracleKind::Llm, 9},
+                                      game->scripted_agent(9), RunSettings{200}, models[m]));
+      CHECK((t.stop_reason == "terminated" || t.stop_reason == "truncated"));
+      for (const auto& turn : t.turns) CHECK(std::isfinite(turn.reward));
+    }
+  }
+}
