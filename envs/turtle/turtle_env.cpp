@@ -1,0 +1,223 @@
+// TurtleGym rules and registration.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/pynum.h"
+#include "core/registry.h"
+#include "core/rng.h"
+#include "envs/turtle/turtle.h"
+
+namespace rapport::turtle {
+
+double weighted_score(const std::vector<Criterion>& criteria, const std::vector<double>& judgments) {
+  double score = 0.0;
+  for (std::size_t i = 0; i < criteria.size() && i < judgments.size(); ++i) score += criteria[i].weight * judgments[i];
+  return score;
+}
+
+double snap_judgment(double x) { return x < 0.25 ? 0.0 : x < 0.75 ? 0.5 : 1.0; }
+
+std::string answer_feedback(const Story& story, const std::vector<double>& judgments, bool solved) {
+  std::string covered;
+  for (std::size_t i = 0; i < story.criteria.size() && i < judgments.size(); ++i)
+    if (judgments[i] == 1.0) covered += fmt::format("{}: Covered\n", story.criteria[i].statement);
+  if (covered.empty()) return "Your explanation does not capture any of the key points of the hidden story yet.";
+  return "Your explanation captures these key points:\n" + covered +
+         (solved ? "That is the whole story: well done!"
+                 : "There may be more twists to uncover. Keep asking questions and refine your explanation.");
+}
+
+namespace {
+
+constexpr const char* kSystemPrompt =
+    "You are playing a lateral-thinking mystery (\"turtle soup\"). You are shown the surface of a story: a short, "
+    "puzzling situation. A host knows the hidden story behind it. Your goal is to work out what really happened.\n\n"
+    "Use the interact_with_env tool, one move per turn:\n"
+    "- choice 'action': content is a yes/no question about the story, e.g. \"Did someone die?\". The host answers "
+    "Yes, No or Maybe.\n"
+    "- choice 'answer': content is your full explanation of what happened. It is scored against the key points of "
+    "the hidden story, and you are told which points you covered. You may answer several times; only an "
+    "improvement on your best explanation earns reward.\n"
+    "- choice 'finish': end the game.\n\n"
+    "Question the surface's assumptions, narrow down with sharp questions, and explain the whole story: who, what, "
+    "and why. The number of turns is limited.";
+
+// How the threshold is compared: the reference compares exactly, so a perfect answer whose weights
+// sum to 0.9999999999999999 never reaches 1.0; by default we allow for that rounding.
+constexpr double kThresholdTolerance = 1e-9;
+
+class TurtleEpisode : public Episode {
+ public:
+  TurtleEpisode(Story story, const Params& params, std::unique_ptr<Oracle> oracle)
+      : Episode(static_cast<int>(params.get_int("max_steps"))),
+        story_(std::move(story)),
+        oracle_(std::move(oracle)),
+        threshold_(params.get_real("success_threshold")),
+        exact_threshold_(params.get_bool("exact_threshold")),
+        reward_scale_(params.get_real("reward_scale")),
+        step_penalty_(params.get_real("step_penalty")),
+        normalize_(params.get_bool("normalize_rewards")),
+        slice_any_(params.get_bool("raw_prefix_slice")) {}
+
+  std::string system_prompt() const override { return kSystemPrompt; }
+  std::string opening() const override {
+    return fmt::format("Title: {}\nSurface: {}\n\nAsk yes/no questions to uncover the hidden story behind this surface, "
+                       "then explain what really happened.",
+                       story_.title, story_.surface);
+  }
+
+  json::object metrics() const override {
+    return json::object{{"success", solved_},
+                        {"score", total_reward_},
+                        {"best_score", best_},
+                        {"questions", questions_},
+                        {"answers", answers_},
+                        {"oracle_failures", oracle_failures_}};
+  }
+
+ protected:
+  Flow<StepResult> on_step(std::string_view action) override {
+    // No strip, case-sensitive prefixes (reference §13.2).
+    if (action.substr(0, 8) == "[finish]") {
+      StepResult r;
+      r.observation = "You ended the game.";
+      r.terminated = true;
+      return finish(std::move(r), 0.0);
+    }
+    if (action.substr(0, 8) == "[answer]") return answer(std::string(py_strip(action.substr(8))));
+    return question(question_text(action));
+  }
+
+ private:
+  // Every other action is a question. The reference drops the first eight characters whatever
+  // they are ("[action] " or not); by default we do so only for a bracket prefix, so that a bare
+  // question reaches the host whole.
+  std::string question_text(std::string_view action) const {
+    bool prefixed = action.substr(0, 8) == "[action]" || action.substr(0, 8) == "[search]";
+    if (prefixed || slice_any_) return std::string(py_strip(action.substr(std::min<std::size_t>(8, action.size()))));
+    return std::string(py_strip(action));
+  }
+
+  Flow<StepResult> question(std::string text) {
+    if (text.empty()) {
+      StepResult r;
+      r.observation = "Your question is empty. Ask a yes/no question about the story, e.g. [action] Did someone die?";
+      r.format_error = true;
+      return finish(std::move(r), 0.0);
+    }
+    ++questions_;
+    return ask(oracle_->answer_question(story_, text), [this, text](QuestionReply reply) -> Flow<StepResult> {
+      StepResult r;
+      r.observation = reply.text;
+      if (reply.fallback) ++oracle_failures_;
+      r.info = json::object{{"question", text}, {"oracle_fallback", reply.fallback}};
+      return finish(std::move(r), 0.0);
+    });
+  }
+
+  Flow<StepResult> answer(std::string text) {
+    if (text.empty()) {
+      StepResult r;
+      r.observation = "Your explanation is empty. Tell the whole story as you understand it after [answer].";
+      r.format_error = true;
+      return finish(std::move(r), 0.0);
+    }
+    ++answers_;
+    return ask(oracle_->judge_answer(story_, text), [this](AnswerVerdict verdict) -> Flow<StepResult> {
+      if (verdict.fallback) ++oracle_failures_;
+      double score = weighted_score(story_.criteria, verdict.judgments);
+      double gain = std::max(0.0, score - best_);
+      best_ = std::max(best_, score);
+      bool solved = reaches_threshold(score);
+      solved_ = solved_ || solved;
+      StepResult r;
+      r.observation = verdict.fallback ? kAnswerFallback : answer_feedback(story_, verdict.judgments, solved);
+      r.terminated = solved;
+      json::array judgments;
+      for (double j : verdict.judgments) judgments.emplace_back(j);
+      r.info = json::object{{"score", score},
+                            {"best_score", best_},
+                            {"judgments", std::move(judgments)},
+                            {"oracle_fallback", verdict.fallback}};
+      return finish(std::move(r), gain * reward_scale_);
+    });
+  }
+
+  bool reaches_threshold(double score) const {
+    return exact_threshold_ ? score >= threshold_ : score >= threshold_ - kThresholdTolerance;
+  }
+
+  StepResult finish(StepResult r, double reward) {
+    reward -= step_penalty_ * step_count();
+    if (normalize_) reward = std::clamp(reward, 0.0, 1.0);
+    r.reward = reward;
+    total_reward_ += reward;
+    return r;
+  }
+
+  Story story_;
+  std::unique_ptr<Oracle> oracle_;
+  double threshold_;
+  bool exact_threshold_;
+  double reward_scale_, step_penalty_;
+  bool normalize_, slice_any_;
+  double best_ = 0.0;
+  double total_reward_ = 0.0;
+  bool solved_ = false;
+  int questions_ = 0, answers_ = 0, oracle_failures_ = 0;
+};
+
+class TurtleGame : public Game {
+ public:
+  explicit TurtleGame(Params params) : Game(std::move(params), kVersion) {}
+
+  // The index-th story of a seed-shuffled order of our stories (index taken modulo their number):
+  // indices 0..n-1 of one seed visit every story once.
+  Task task(std::uint64_t seed, std::uint64_t index) const override {
+    const auto& stories = builtin_stories();
+    std::vector<std::size_t> order(stories.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    Rng::derive(seed, "turtle/order").shuffle(order);
+    const Story& s = stories[order[index % order.size()]];
+    return Task{s.id, to_json(s)};
+  }
+  std::size_t builtin_size() const override { return builtin_stories().size(); }
+
+  std::vector<Task> import_tasks(std::string_view text, std::string_view split) const override {
+    std::vector<Task> out;
+    for (auto& s : import_reference_stories(text, split)) out.push_back(Task{s.id, to_json(s)});
+    return out;
+  }
+
+  std::unique_ptr<Episode> new_episode(const Task& task, const EpisodeOptions& options) const override {
+    return std::make_unique<TurtleEpisode>(story_from(task), params(), make_oracle(options.oracle));
+  }
+
+  std::unique_ptr<Agent> scripted_agent(std::uint64_t seed) const override { return make_scripted_agent(seed); }
+};
+
+EnvInfo info() {
+  return EnvInfo{
+      kName,
+      "TurtleGym",
+      "Lateral-thinking mysteries: ask yes/no questions, then explain the hidden story",
+      kVersion,
+      {ParamSpec::integer("max_steps", 20, 1, 1000, "steps before the episode is truncated"),
+       ParamSpec::real("success_threshold", 0.9, 0, 1, "score of an explanation that ends the game as solved"),
+       ParamSpec::boolean("exact_threshold", false,
+                          "compare the score with the threshold exactly, as the reference does (a perfect score "
+                          "summing to 0.9999999999999999 then misses a threshold of 1.0)"),
+       ParamSpec::real("reward_scale", 1.0, 0, 100, "multiplies the improvement an explanation earns"),
+       ParamSpec::real("step_penalty", 0.0, 0, 100, "subtracted per step, times the step number"),
+       ParamSpec::boolean("normalize_rewards", true, "clip step rewards to [0, 1]"),
+       ParamSpec::boolean("raw_prefix_slice", false,
+                          "drop the first 8 characters of every question, prefixed or not, as the reference does")},
+      [](Params p) { return std::make_unique<TurtleGame>(std::move(p)); }};
+}
+
+}  // namespace
+
+RAPPORT_REGISTER_ENV(info);
+
+}  // namespace rapport::turtle
