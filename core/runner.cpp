@@ -66,6 +66,11 @@ const LlmRequest* EpisodeRunner::advance() {
       finish("max_turns");
       continue;
     }
+    if (settings_.pause_between_turns && !paused_) {
+      paused_ = true;
+      return nullptr;
+    }
+    paused_ = false;
     trajectory_.turns.emplace_back();
     move_.emplace(agent_->next_move());
   }

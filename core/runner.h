@@ -18,6 +18,10 @@ struct RunSettings {
   int max_turns = 16;  // agent moves; the environment's own max_steps also applies
   std::string group;
   int sample = 0;
+  // For interactive hosts (the playground): advance() also returns nullptr before each agent move,
+  // with finished() false and paused() true, so the host can decide who moves; the next advance()
+  // makes the move.
+  bool pause_between_turns = false;
 };
 
 class EpisodeRunner {
@@ -32,6 +36,7 @@ class EpisodeRunner {
   void supply(const LlmResponse& response);
 
   bool finished() const { return finished_; }
+  bool paused() const { return paused_; }
   const Trajectory& trajectory() const { return trajectory_; }
   Trajectory take_trajectory() { return std::move(trajectory_); }
   const Episode& episode() const { return *episode_; }
@@ -46,6 +51,7 @@ class EpisodeRunner {
   std::optional<Flow<AgentMove>> move_;
   std::optional<Flow<StepResult>> step_;
   bool finished_ = false;
+  bool paused_ = false;
 };
 
 // Runs an episode to the end with no model: for scripted agents with scripted oracles, every
