@@ -1,0 +1,106 @@
+// The playground application: what the person has chosen (environment, parameters, task, who
+// plays), the current Session, model settings, and the messages shown. The UI (ui_*.cpp) draws it
+// and calls it; the page (through hooks.cpp) and the bridge call it back.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/environment.h"
+#include "core/shaping.h"
+#include "web/session.h"
+
+namespace rapport::web {
+
+enum class FileKind { Episode = 1, TaskData = 2 };
+
+struct Picker {
+  int env = 0;                                // index into Registry::all()
+  std::map<std::string, std::string> params;  // values as text, for the current environment
+  bool from_file = false;
+  std::uint64_t seed = 0;
+  int task_index = 0;
+  std::string data_name;       // the loaded data file
+  std::string data_text;
+  std::string split = "all";
+  std::vector<Task> file_tasks;
+  int file_task = 0;
+  bool llm_oracle = false;
+  int max_turns = 30;
+};
+
+struct ShapingChoice {
+  int turn = 1;   // naive, equalized, r2g, em
+  int score = 1;  // sum, mean, r2g
+  float gamma = 0.8f;
+  float em_k = 2.0f;
+  ShapingConfig config() const;
+};
+
+class App {
+ public:
+  App();
+
+  Session& session() { return session_; }
+  Picker& picker() { return picker_; }
+  ModelSettings& settings() { return settings_; }
+  ShapingChoice& shaping() { return shaping_; }
+
+  // The spec the picker describes, e.g. "function(difficulty=hard)".
+  std::string picker_spec() const;
+  void select_env(int index);  // resets parameters to their defaults
+  void new_episode();
+  // Starts a live episode directly (the test hook); false with the error shown on bad input.
+  bool start_episode(const std::string& spec, std::uint64_t seed, std::uint64_t task_index, bool llm_oracle,
+                     int max_turns);
+  void load_task_file(const std::string& name, const std::string& text);
+  void reimport_tasks();
+
+  // Plays a scripted episode (scripted agent and oracle) to the end and shows it; the record's
+  // JSON, or {"error": ...}. The browser tests' hook.
+  std::string play_scripted(const std::string& spec, std::uint64_t seed);
+
+  // Share links and files.
+  void share();  // asynchronous: on_link_ready
+  std::string envelope() const;
+  void on_link_ready(const std::string& url);
+  // A link's compressed bytes (for the page to inflate); remembers its checksum for open_envelope.
+  std::optional<std::string> link_bytes(const std::string& link);
+  // Opens an inflated link envelope or an exported file's text: replays it and shows it. The
+  // outcome as JSON: {"ok", "error", "identical", "difference", "turns"}.
+  std::string open_envelope(const std::string& text, bool from_link);
+  void on_link_failed(const std::string& message);
+  void export_file();
+  void on_file(FileKind kind, const std::string& name, const std::string& text);
+
+  void save_settings();
+  void frame_started();
+
+  const std::string& error() const { return error_; }
+  const std::string& notice() const { return notice_; }
+  const std::string& link() const { return link_; }
+  void set_error(std::string message) { error_ = std::move(message); notice_.clear(); }
+  void set_notice(std::string message) { notice_ = std::move(message); error_.clear(); }
+  void clear_messages() { error_.clear(); notice_.clear(); }
+  std::string state_json() const;
+  long frames() const { return frames_; }
+
+ private:
+  void load_settings();
+
+  Session session_;
+  Picker picker_;
+  ModelSettings settings_;
+  ShapingChoice shaping_;
+  std::optional<ShareFragment> opening_link_;
+  std::string error_;
+  std::string notice_;
+  std::string link_;
+  long frames_ = 0;
+};
+
+App& app();
+
+}  // namespace rapport::web

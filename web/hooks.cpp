@@ -1,0 +1,117 @@
+// Functions the page calls: bridge callbacks (fetch results, links, files) and the test hook
+// behind window.rapport. Strings returned stay valid until the next call of the same function.
+#include <emscripten/emscripten.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+#include "web/app.h"
+
+using rapport::web::app;
+
+namespace {
+std::string returned_text;
+std::string link_buffer;
+}  // namespace
+
+extern "C" {
+
+EMSCRIPTEN_KEEPALIVE void rapport_fetch_done(int id, int status, const char* body, const char* error) {
+  app().session().on_fetch_done(id, status, body, error);
+}
+
+EMSCRIPTEN_KEEPALIVE const char* rapport_envelope() {
+  returned_text = app().envelope();
+  return returned_text.c_str();
+}
+
+// The fragment for compressed bytes of `envelope` (what rapport_envelope returned).
+EMSCRIPTEN_KEEPALIVE const char* rapport_fragment(const std::uint8_t* compressed, int size, const char* envelope) {
+  returned_text = rapport::share_fragment(std::string_view(reinterpret_cast<const char*>(compressed), size), envelope);
+  return returned_text.c_str();
+}
+
+EMSCRIPTEN_KEEPALIVE void rapport_link_ready(const char* url) { app().on_link_ready(url); }
+
+// Parses a link; returns the size of its compressed bytes (at rapport_link_data()), or -1 after
+// showing the error (rapport_error() tells it).
+EMSCRIPTEN_KEEPALIVE int rapport_link_begin(const char* link) {
+  auto bytes = app().link_bytes(link);
+  if (!bytes) return -1;
+  link_buffer = std::move(*bytes);
+  return static_cast<int>(link_buffer.size());
+}
+EMSCRIPTEN_KEEPALIVE const char* rapport_link_data() { return link_buffer.data(); }
+
+EMSCRIPTEN_KEEPALIVE const char* rapport_link_finish(const char* envelope) {
+  returned_text = app().open_envelope(envelope, true);
+  return returned_text.c_str();
+}
+
+EMSCRIPTEN_KEEPALIVE void rapport_link_failed(const char* message) { app().on_link_failed(message); }
+
+EMSCRIPTEN_KEEPALIVE void rapport_file(int kind, const char* name, const char* text) {
+  app().on_file(static_cast<rapport::web::FileKind>(kind), name, text);
+}
+
+EMSCRIPTEN_KEEPALIVE const char* rapport_error() { return app().error().c_str(); }
+
+EMSCRIPTEN_KEEPALIVE const char* rapport_play_scripted(const char* spec, const char* seed) {
+  returned_text = app().play_scripted(spec, std::strtoull(seed, nullptr, 10));
+  return returned_text.c_str();
+}
+
+EMSCRIPTEN_KEEPALIVE int rapport_new_episode(const char* spec, const char* seed, const char* task_index, int llm_oracle,
+                                             int max_turns) {
+  return app().start_episode(spec, std::strtoull(seed, nullptr, 10), std::strtoull(task_index, nullptr, 10),
+                             llm_oracle != 0, max_turns)
+             ? 1
+             : 0;
+}
+
+// The person's move, as the composer sends it; 0 when the episode is not waiting for one.
+EMSCRIPTEN_KEEPALIVE int rapport_move(const char* choice, const char* content) {
+  auto& session = app().session();
+  if (!session.awaiting_move()) return 0;
+  session.move(rapport::web::NextMove{rapport::web::Mover::Person, choice, content});
+  return 1;
+}
+
+// The autopilot: "model" or "scripted", one step or to the end.
+EMSCRIPTEN_KEEPALIVE int rapport_autopilot(const char* mover, int to_end) {
+  using rapport::web::Mover;
+  auto& session = app().session();
+  if (!session.awaiting_move()) return 0;
+  Mover m = std::string(mover) == "model" ? Mover::Model : Mover::Scripted;
+  if (to_end) session.run_to_end(m);
+  else session.move(rapport::web::NextMove{m, "", ""});
+  return 1;
+}
+
+EMSCRIPTEN_KEEPALIVE int rapport_fork(int turns) {
+  try {
+    app().session().fork(static_cast<std::size_t>(turns < 0 ? 0 : turns));
+    return 1;
+  } catch (const std::exception& e) {
+    app().set_error(e.what());
+    return 0;
+  }
+}
+
+// Model settings for this page only (the Settings panel saves them in browser storage).
+EMSCRIPTEN_KEEPALIVE void rapport_use_settings(const char* base_url, const char* model, const char* user_model,
+                                               const char* api_key) {
+  auto& s = app().settings();
+  s.base_url = base_url;
+  s.model = model;
+  s.user_model = user_model;
+  s.api_key = api_key;
+}
+
+EMSCRIPTEN_KEEPALIVE const char* rapport_state() {
+  returned_text = app().state_json();
+  return returned_text.c_str();
+}
+
+}  // extern "C"
