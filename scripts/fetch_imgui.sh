@@ -41,7 +41,8 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SOURCES
 
 apt_private=(-o Dir::Etc::SourceList=/dev/null -o "Dir::Etc::SourceParts=$work/sources"
-             -o "Dir::State::Lists=$work/lists" -o "Dir::Cache::Archives=$work/archives")
+             -o "Dir::State::Lists=$work/lists" -o "Dir::Cache::Archives=$work/archives"
+             -o APT::Sandbox::User=root)
 apt-get "${apt_private[@]}" -qq update
 (cd "$work" && apt-get "${apt_private[@]}" -qq source --download-only imgui)
 
