@@ -5,9 +5,11 @@
 #include <boost/json/src.hpp>
 #endif
 
+#include <boost/json/basic_parser_impl.hpp>
 #include <fmt/format.h>
 
 #include <cmath>
+#include <cstdlib>
 
 #include "core/pynum.h"
 
@@ -108,11 +110,64 @@ std::string to_python_json(const json::value& value) {
   return out;
 }
 
+namespace {
+
+// Builds values like Boost's own parser, except for decimal numbers: Boost.JSON 1.81 may read one
+// as the neighbouring double (e.g. 14.222222222222221), which would break byte-identical round
+// trips of records. strtod is correctly rounded (glibc natively, musl in WebAssembly).
+class PreciseHandler {
+ public:
+  static constexpr std::size_t max_object_size = json::object::max_size();
+  static constexpr std::size_t max_array_size = json::array::max_size();
+  static constexpr std::size_t max_key_size = json::string::max_size();
+  static constexpr std::size_t max_string_size = json::string::max_size();
+  using error_code = boost::system::error_code;
+
+  json::value_stack st;
+
+  bool on_document_begin(error_code&) { return true; }
+  bool on_document_end(error_code&) { return true; }
+  bool on_object_begin(error_code&) { return true; }
+  bool on_object_end(std::size_t n, error_code&) { return st.push_object(n), true; }
+  bool on_array_begin(error_code&) { return true; }
+  bool on_array_end(std::size_t n, error_code&) { return st.push_array(n), true; }
+  bool on_key_part(json::string_view s, std::size_t, error_code&) { return st.push_chars(s), true; }
+  bool on_key(json::string_view s, std::size_t, error_code&) { return st.push_key(s), true; }
+  bool on_string_part(json::string_view s, std::size_t, error_code&) { return st.push_chars(s), true; }
+  bool on_string(json::string_view s, std::size_t, error_code&) { return st.push_string(s), true; }
+  bool on_number_part(json::string_view s, error_code&) { return number_.append(s.data(), s.size()), true; }
+  bool on_int64(std::int64_t i, json::string_view, error_code&) {
+    number_.clear();
+    return st.push_int64(i), true;
+  }
+  bool on_uint64(std::uint64_t u, json::string_view, error_code&) {
+    number_.clear();
+    return st.push_uint64(u), true;
+  }
+  bool on_double(double, json::string_view s, error_code&) {
+    number_.append(s.data(), s.size());
+    st.push_double(std::strtod(number_.c_str(), nullptr));
+    number_.clear();
+    return true;
+  }
+  bool on_bool(bool b, error_code&) { return st.push_bool(b), true; }
+  bool on_null(error_code&) { return st.push_null(), true; }
+  bool on_comment_part(json::string_view, error_code&) { return true; }
+  bool on_comment(json::string_view, error_code&) { return true; }
+
+ private:
+  std::string number_;
+};
+
+}  // namespace
+
 std::optional<json::value> parse_json(std::string_view text) {
+  json::basic_parser<PreciseHandler> parser{json::parse_options()};
+  parser.handler().st.reset();
   boost::system::error_code ec;
-  json::value v = json::parse(json::string_view(text.data(), text.size()), ec);
-  if (ec) return std::nullopt;
-  return v;
+  std::size_t used = parser.write_some(false, text.data(), text.size(), ec);
+  if (ec || used < text.size() || !parser.done()) return std::nullopt;
+  return parser.handler().st.release();
 }
 
 std::string get_string(const json::object& object, std::string_view key, std::string_view fallback) {

@@ -1,0 +1,482 @@
+#include "native/http_client.h"
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <queue>
+#include <random>
+#include <stdexcept>
+#include <unordered_set>
+#include <vector>
+
+namespace rapport {
+
+const char* to_string(FailureKind kind) {
+  switch (kind) {
+    case FailureKind::RateLimited: return "rate_limited";
+    case FailureKind::ServerError: return "server_error";
+    case FailureKind::ClientError: return "client_error";
+    case FailureKind::Timeout: return "timeout";
+    case FailureKind::Connection: return "connection";
+    case FailureKind::Truncated: return "truncated";
+    case FailureKind::BadBody: return "bad_body";
+  }
+  return "unknown";
+}
+
+int CallReport::failed_attempts() const {
+  int n = 0;
+  for (int f : failures) n += f;
+  return n;
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using TimePoint = Clock::time_point;
+
+double seconds_between(TimePoint a, TimePoint b) { return std::chrono::duration<double>(b - a).count(); }
+
+// A token bucket: refills at a per-minute rate and holds at most `burst_s` seconds' worth, so that
+// a limit is kept over every short window and not only per minute. A rate of 0 means unlimited.
+class RateBucket {
+ public:
+  RateBucket(double per_minute = 0, double burst_s = 1)
+      : rate_(per_minute), capacity_(std::max(1.0, per_minute * burst_s / 60.0)), level_(capacity_) {}
+  bool unlimited() const { return rate_ <= 0; }
+  // Time from `now` until `cost` can be taken (0: now).
+  double wait_for(double cost, TimePoint now) {
+    if (unlimited()) return 0;
+    refill(now);
+    cost = std::min(cost, capacity_);  // a request larger than the burst waits for a full bucket
+    return level_ >= cost ? 0 : (cost - level_) * 60.0 / rate_;
+  }
+  void take(double cost, TimePoint now) {
+    if (unlimited()) return;
+    refill(now);
+    level_ -= std::min(cost, capacity_);
+  }
+  // Charges what was only known later (completion tokens); may leave the bucket in debt.
+  void charge(double cost) {
+    if (!unlimited()) level_ -= cost;
+  }
+
+ private:
+  void refill(TimePoint now) {
+    if (last_ != TimePoint{}) level_ = std::min(capacity_, level_ + seconds_between(last_, now) * rate_ / 60.0);
+    last_ = now;
+  }
+  double rate_;
+  double capacity_;
+  double level_;
+  TimePoint last_{};
+};
+
+struct Call;
+
+struct EndpointState {
+  Endpoint config;
+  std::string url;
+  curl_slist* headers = nullptr;
+  std::deque<Call*> queue;
+  int in_flight = 0;
+  RateBucket requests;
+  RateBucket tokens;
+};
+
+struct Call {
+  int endpoint = 0;
+  std::string body;
+  double token_estimate = 0;
+  HttpClient::Done done;
+  CallReport report;
+  TimePoint submitted;
+  // The attempt in progress
+  CURL* easy = nullptr;
+  std::string response;
+  double retry_after_s = -1;
+  char error[CURL_ERROR_SIZE] = {0};
+  // The outcome
+  LlmResponse result;
+};
+
+struct Retry {
+  TimePoint at;
+  Call* call;
+  bool operator>(const Retry& o) const { return at > o.at; }
+};
+
+std::once_flag curl_initialised;
+
+// Retry-After: delay-seconds or an HTTP date.
+double parse_retry_after(std::string value) {
+  while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.pop_back();
+  std::size_t start = value.find_first_not_of(' ');
+  if (start == std::string::npos) return -1;
+  value = value.substr(start);
+  char* end = nullptr;
+  double s = std::strtod(value.c_str(), &end);
+  if (end && *end == '\0' && s >= 0) return s;
+  time_t when = curl_getdate(value.c_str(), nullptr);
+  if (when < 0) return -1;
+  return std::max(0.0, static_cast<double>(when - time(nullptr)));
+}
+
+std::string snippet(const std::string& body) {
+  std::string s = body.substr(0, 300);
+  std::replace(s.begin(), s.end(), '\n', ' ');
+  return s;
+}
+
+}  // namespace
+
+struct HttpClient::Impl {
+  CURLM* multi = nullptr;
+  int epoll_fd = -1;
+  TimePoint curl_deadline = TimePoint::max();
+  std::vector<std::unique_ptr<EndpointState>> endpoints;
+  std::unordered_set<Call*> calls;  // every unfinished call (owned)
+  std::priority_queue<Retry, std::vector<Retry>, std::greater<>> retries;
+  std::vector<Call*> finished;
+  std::vector<CURL*> spare_easy;
+  std::size_t in_flight = 0;
+  ClientStats stats;
+  std::mt19937_64 jitter{std::random_device{}()};
+
+  Impl() {
+    std::call_once(curl_initialised, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    multi = curl_multi_init();
+    epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+    if (!multi || epoll_fd < 0) throw std::runtime_error("cannot start the HTTP client (curl or epoll)");
+    curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, &Impl::on_socket);
+    curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, this);
+    curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &Impl::on_timer);
+    curl_multi_setopt(multi, CURLMOPT_TIMERDATA, this);
+    // Keep every connection alive for reuse: thousands of requests in flight means thousands of
+    // connections, and reconnecting per request would dominate the cost.
+    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, 100000L);
+  }
+
+  ~Impl() {
+    for (Call* c : calls) {
+      if (c->easy) {
+        curl_multi_remove_handle(multi, c->easy);
+        curl_easy_cleanup(c->easy);
+      }
+      delete c;
+    }
+    for (CURL* e : spare_easy) curl_easy_cleanup(e);
+    for (auto& e : endpoints) curl_slist_free_all(e->headers);
+    curl_multi_cleanup(multi);
+    close(epoll_fd);
+  }
+
+  static int on_socket(CURL*, curl_socket_t s, int what, void* userp, void* socketp) {
+    auto* self = static_cast<Impl*>(userp);
+    if (what == CURL_POLL_REMOVE) {
+      epoll_ctl(self->epoll_fd, EPOLL_CTL_DEL, s, nullptr);
+      curl_multi_assign(self->multi, s, nullptr);
+      return 0;
+    }
+    epoll_event ev{};
+    ev.data.fd = s;
+    if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) ev.events |= EPOLLIN;
+    if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) ev.events |= EPOLLOUT;
+    if (socketp) {
+      epoll_ctl(self->epoll_fd, EPOLL_CTL_MOD, s, &ev);
+    } else {
+      // A descriptor reused by curl may still be registered from before: MOD covers that.
+      if (epoll_ctl(self->epoll_fd, EPOLL_CTL_ADD, s, &ev) != 0 && errno == EEXIST)
+        epoll_ctl(self->epoll_fd, EPOLL_CTL_MOD, s, &ev);
+      curl_multi_assign(self->multi, s, self);  // marks the socket as registered
+    }
+    return 0;
+  }
+
+  static int on_timer(CURLM*, long timeout_ms, void* userp) {
+    auto* self = static_cast<Impl*>(userp);
+    self->curl_deadline = timeout_ms < 0 ? TimePoint::max() : Clock::now() + std::chrono::milliseconds(timeout_ms);
+    return 0;
+  }
+
+  static size_t on_body(char* data, size_t size, size_t n, void* userp) {
+    static_cast<Call*>(userp)->response.append(data, size * n);
+    return size * n;
+  }
+
+  static size_t on_header(char* data, size_t size, size_t n, void* userp) {
+    std::string_view line(data, size * n);
+    constexpr std::string_view kName = "retry-after:";
+    if (line.size() > kName.size()) {
+      std::string head(line.substr(0, kName.size()));
+      std::transform(head.begin(), head.end(), head.begin(), [](unsigned char c) { return std::tolower(c); });
+      if (head == kName) static_cast<Call*>(userp)->retry_after_s = parse_retry_after(std::string(line.substr(kName.size())));
+    }
+    return size * n;
+  }
+
+  CURL* take_easy() {
+    if (spare_easy.empty()) return curl_easy_init();
+    CURL* e = spare_easy.back();
+    spare_easy.pop_back();
+    curl_easy_reset(e);
+    return e;
+  }
+
+  void start(Call* c, TimePoint now) {
+    EndpointState& ep = *endpoints[c->endpoint];
+    ep.requests.take(1, now);
+    ep.tokens.take(c->token_estimate, now);
+    ++ep.in_flight;
+    ++in_flight;
+    ++c->report.attempts;
+    ++stats.attempts;
+    c->response.clear();
+    c->retry_after_s = -1;
+    c->error[0] = '\0';
+    CURL* e = c->easy = take_easy();
+    curl_easy_setopt(e, CURLOPT_URL, ep.url.c_str());
+    curl_easy_setopt(e, CURLOPT_POST, 1L);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, c->body.data());
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(c->body.size()));
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, ep.headers);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Impl::on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &Impl::on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, c);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, c);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->error);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    const long timeout_ms = std::max(1L, static_cast<long>(ep.config.timeout_s * 1000));
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, std::min(timeout_ms, 30000L));
+    curl_multi_add_handle(multi, e);
+  }
+
+  // Starts every queued call that the endpoints' limits allow; returns the earliest time a call
+  // held back by a rate limit may go (max: none waiting on a rate).
+  TimePoint dispatch() {
+    TimePoint wake = TimePoint::max();
+    const TimePoint now = Clock::now();
+    for (auto& ep : endpoints) {
+      while (!ep->queue.empty()) {
+        if (ep->config.max_concurrency > 0 && ep->in_flight >= ep->config.max_concurrency) break;
+        Call* c = ep->queue.front();
+        double wait = std::max(ep->requests.wait_for(1, now), ep->tokens.wait_for(c->token_estimate, now));
+        if (wait > 0) {
+          wake = std::min(wake, now + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(wait)));
+          break;
+        }
+        ep->queue.pop_front();
+        start(c, now);
+      }
+    }
+    return wake;
+  }
+
+  void release_attempt(Call* c) {
+    EndpointState& ep = *endpoints[c->endpoint];
+    curl_multi_remove_handle(multi, c->easy);
+    spare_easy.push_back(c->easy);
+    c->easy = nullptr;
+    --ep.in_flight;
+    --in_flight;
+  }
+
+  double backoff(const Call* c) {
+    const Endpoint& cfg = endpoints[c->endpoint]->config;
+    double base = std::min(cfg.backoff_max_s, cfg.backoff_initial_s * std::pow(2.0, c->report.attempts - 1));
+    // "Equal jitter": half fixed, half random, so retries of a burst spread out but still back off.
+    double delay = base * (0.5 + 0.5 * std::uniform_real_distribution<double>(0, 1)(jitter));
+    if (c->retry_after_s >= 0) delay = std::max(delay, std::min(c->retry_after_s, 300.0));
+    return delay;
+  }
+
+  void attempt_finished(Call* c, CURLcode code) {
+    long status = 0;
+    curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
+    release_attempt(c);
+    EndpointState& ep = *endpoints[c->endpoint];
+
+    std::optional<FailureKind> failure;
+    std::string detail;
+    bool retryable = true;
+    if (code == CURLE_OK && status == 200) {
+      LlmResponse r = parse_openai_response(c->response);
+      if (r.ok) {
+        // The prompt was charged (estimated) on sending; the completion is charged now.
+        ep.tokens.charge(static_cast<double>(r.completion_tokens));
+        stats.prompt_tokens += r.prompt_tokens;
+        stats.completion_tokens += r.completion_tokens;
+        c->result = std::move(r);
+        c->report.ok = true;
+        finished.push_back(c);
+        return;
+      }
+      failure = FailureKind::BadBody;
+      detail = r.error;
+    } else if (code == CURLE_OK) {
+      detail = fmt::format("HTTP {}: {}", status, snippet(c->response));
+      if (status == 429) failure = FailureKind::RateLimited;
+      else if (status >= 500 || status == 408) failure = FailureKind::ServerError;
+      else {
+        failure = FailureKind::ClientError;
+        retryable = false;
+      }
+    } else {
+      detail = c->error[0] ? c->error : curl_easy_strerror(code);
+      switch (code) {
+        case CURLE_OPERATION_TIMEDOUT: failure = FailureKind::Timeout; break;
+        case CURLE_PARTIAL_FILE: failure = FailureKind::Truncated; break;
+        case CURLE_UNSUPPORTED_PROTOCOL:
+        case CURLE_URL_MALFORMAT:
+          failure = FailureKind::ClientError;
+          retryable = false;
+          break;
+        default: failure = FailureKind::Connection; break;
+      }
+    }
+    ++c->report.failures[static_cast<std::size_t>(*failure)];
+    ++stats.failures[static_cast<std::size_t>(*failure)];
+    if (retryable && c->report.attempts <= ep.config.max_retries) {
+      ++stats.retries;
+      double delay = backoff(c);
+      retries.push({Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(delay)), c});
+      return;
+    }
+    c->result = llm_failure(fmt::format("{} ({}, {} attempt{}): {}", ep.config.name, to_string(*failure),
+                                        c->report.attempts, c->report.attempts == 1 ? "" : "s", detail));
+    finished.push_back(c);
+  }
+
+  void read_transfers() {
+    int pending = 0;
+    while (CURLMsg* m = curl_multi_info_read(multi, &pending)) {
+      if (m->msg != CURLMSG_DONE) continue;
+      Call* c = nullptr;
+      curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &c);
+      CURLcode code = m->data.result;
+      attempt_finished(c, code);
+    }
+  }
+
+  int run_finished() {
+    int n = 0;
+    // Callbacks may submit (which appends to queues, never to `finished`), so swap first.
+    std::vector<Call*> done;
+    done.swap(finished);
+    for (Call* c : done) {
+      calls.erase(c);
+      c->report.seconds = seconds_between(c->submitted, Clock::now());
+      ++stats.calls_done;
+      if (!c->report.ok) ++stats.calls_failed;
+      std::unique_ptr<Call> owned(c);
+      owned->done(std::move(owned->result), owned->report);
+      ++n;
+    }
+    return n;
+  }
+
+  int poll(int timeout_ms) {
+    const TimePoint deadline = Clock::now() + std::chrono::milliseconds(std::max(0, timeout_ms));
+    while (true) {
+      TimePoint now = Clock::now();
+      while (!retries.empty() && retries.top().at <= now) {
+        Call* c = retries.top().call;
+        retries.pop();
+        endpoints[c->endpoint]->queue.push_front(c);  // a retry goes before new work
+      }
+      TimePoint wake = dispatch();
+      if (!finished.empty()) return run_finished();
+
+      TimePoint until = std::min({deadline, curl_deadline, wake});
+      if (!retries.empty()) until = std::min(until, retries.top().at);
+      now = Clock::now();
+      int wait_ms = until <= now ? 0
+                                 : static_cast<int>(std::ceil(
+                                       std::chrono::duration<double, std::milli>(until - now).count()));
+      epoll_event events[256];
+      int n = epoll_wait(epoll_fd, events, 256, wait_ms);
+      int running = 0;
+      for (int i = 0; i < n; ++i) {
+        int flags = 0;
+        if (events[i].events & EPOLLIN) flags |= CURL_CSELECT_IN;
+        if (events[i].events & EPOLLOUT) flags |= CURL_CSELECT_OUT;
+        if (events[i].events & (EPOLLERR | EPOLLHUP)) flags |= CURL_CSELECT_ERR;
+        curl_multi_socket_action(multi, events[i].data.fd, flags, &running);
+      }
+      if (Clock::now() >= curl_deadline) {
+        curl_deadline = TimePoint::max();
+        curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running);
+      }
+      read_transfers();
+      if (!finished.empty()) {
+        dispatch();
+        return run_finished();
+      }
+      if (Clock::now() >= deadline) return 0;
+    }
+  }
+};
+
+HttpClient::HttpClient() : impl_(std::make_unique<Impl>()) {}
+HttpClient::~HttpClient() = default;
+
+int HttpClient::add_endpoint(const Endpoint& endpoint) {
+  auto ep = std::make_unique<EndpointState>();
+  ep->config = endpoint;
+  ep->url = endpoint.completions_url();
+  ep->headers = curl_slist_append(ep->headers, "Content-Type: application/json");
+  // curl would otherwise wait for "100 Continue" before sending a body over 1 KiB.
+  ep->headers = curl_slist_append(ep->headers, "Expect:");
+  if (!endpoint.api_key.empty())
+    ep->headers = curl_slist_append(ep->headers, ("Authorization: Bearer " + endpoint.api_key).c_str());
+  ep->requests = RateBucket(endpoint.requests_per_minute);
+  ep->tokens = RateBucket(endpoint.tokens_per_minute, 10);
+  impl_->endpoints.push_back(std::move(ep));
+  return static_cast<int>(impl_->endpoints.size() - 1);
+}
+
+const Endpoint& HttpClient::endpoint(int id) const { return impl_->endpoints.at(id)->config; }
+
+void HttpClient::submit(int endpoint, const LlmRequest& request, Done done) {
+  EndpointState& ep = *impl_->endpoints.at(endpoint);
+  auto* c = new Call;
+  c->endpoint = endpoint;
+  c->body = to_json(to_openai_body(request, ep.config.model));
+  // Roughly four bytes a token for the prompt; the completion is charged when it arrives.
+  c->token_estimate = static_cast<double>(c->body.size()) / 4.0;
+  c->done = std::move(done);
+  c->submitted = Clock::now();
+  impl_->calls.insert(c);
+  ep.queue.push_back(c);
+}
+
+int HttpClient::poll(int timeout_ms) { return impl_->poll(timeout_ms); }
+std::size_t HttpClient::active() const { return impl_->calls.size(); }
+std::size_t HttpClient::in_flight() const { return impl_->in_flight; }
+const ClientStats& HttpClient::stats() const { return impl_->stats; }
+
+LlmResponse HttpClient::complete(int endpoint, const LlmRequest& request, CallReport* report) {
+  std::optional<LlmResponse> out;
+  submit(endpoint, request, [&](LlmResponse r, const CallReport& rep) {
+    out = std::move(r);
+    if (report) *report = rep;
+  });
+  while (!out) poll(1000);
+  return std::move(*out);
+}
+
+}  // namespace rapport

@@ -1,0 +1,95 @@
+// The model client: OpenAI-compatible chat completions over libcurl's multi interface, every
+// request of the process driven by one event loop (epoll + curl's socket API) on the thread that
+// calls poll(). Per-endpoint limits on concurrency, requests/minute and tokens/minute; per-attempt
+// timeouts; retries with exponential backoff and jitter on HTTP 429 and 5xx, timeouts, broken
+// connections and truncated bodies, honouring Retry-After. Every failure is classified and
+// reported with the call, so that a runner can count them per trajectory.
+//
+//   HttpClient client;
+//   int policy = client.add_endpoint(endpoint);
+//   client.submit(policy, request, [](LlmResponse r, const CallReport& report) { ... });
+//   while (client.active() > 0) client.poll(100);
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/llm.h"
+#include "native/endpoint.h"
+
+namespace rapport {
+
+enum class FailureKind {
+  RateLimited,  // HTTP 429
+  ServerError,  // HTTP 5xx (and 408)
+  ClientError,  // other HTTP 4xx: not retried (bad key, unknown model, request too long)
+  Timeout,      // no complete answer within the endpoint's timeout
+  Connection,   // refused, reset or closed without an answer; name resolution
+  Truncated,    // the body ended early
+  BadBody,      // HTTP 200 whose body is not a chat completion (retried)
+};
+inline constexpr std::size_t kFailureKinds = 7;
+const char* to_string(FailureKind kind);  // rate_limited, server_error, client_error, timeout, ...
+
+// What obtaining one completion took.
+struct CallReport {
+  int attempts = 0;
+  std::array<int, kFailureKinds> failures{};  // failed attempts, by kind
+  bool ok = false;                            // a completion was obtained
+  double seconds = 0;                         // from submit to the result, queueing included
+
+  int retries() const { return attempts > 0 ? attempts - 1 : 0; }
+  int failed_attempts() const;
+};
+
+// Totals over the client's lifetime, for progress lines and summaries.
+struct ClientStats {
+  std::int64_t calls_done = 0;
+  std::int64_t calls_failed = 0;  // gave up (or not retryable)
+  std::int64_t attempts = 0;
+  std::int64_t retries = 0;
+  std::array<std::int64_t, kFailureKinds> failures{};
+  std::int64_t prompt_tokens = 0;
+  std::int64_t completion_tokens = 0;
+};
+
+class HttpClient {
+ public:
+  using Done = std::function<void(LlmResponse, const CallReport&)>;
+
+  HttpClient();
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // Registers an endpoint; returns its id for submit().
+  int add_endpoint(const Endpoint& endpoint);
+  const Endpoint& endpoint(int id) const;
+
+  // Queues a completion. `done` runs later, inside poll(), exactly once: with the completion, or
+  // with ok=false and the reason once retries are exhausted or the failure is not retryable.
+  void submit(int endpoint, const LlmRequest& request, Done done);
+
+  // Runs the event loop until at least one call has finished or timeout_ms has passed, then runs
+  // the callbacks of the finished calls (which may submit more). Returns how many ran. Not
+  // re-entrant: callbacks must not call poll().
+  int poll(int timeout_ms);
+
+  // Calls not yet finished: queued, in flight or waiting to retry.
+  std::size_t active() const;
+  // Requests on the wire right now.
+  std::size_t in_flight() const;
+  const ClientStats& stats() const;
+
+  // Convenience for one-at-a-time hosts (`rapport play`): submits and polls until done.
+  LlmResponse complete(int endpoint, const LlmRequest& request, CallReport* report = nullptr);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rapport

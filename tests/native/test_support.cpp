@@ -1,0 +1,108 @@
+#include "tests/native/test_support.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+extern char** environ;
+
+namespace rapport::testing {
+
+TempDir::TempDir() {
+  char pattern[] = "/tmp/rapport-test-XXXXXX";
+  if (!mkdtemp(pattern)) throw std::runtime_error("mkdtemp failed");
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::vector<std::string> read_lines(const std::string& path) {
+  std::vector<std::string> out;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line))
+    if (!line.empty()) out.push_back(line);
+  return out;
+}
+
+bool file_exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+namespace {
+
+pid_t spawn(const std::vector<std::string>& args, const std::string& output_path) {
+  std::vector<std::string> all{RAPPORT_CLI};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, output_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error(std::string("cannot start ") + RAPPORT_CLI);
+  return pid;
+}
+
+int wait_for(pid_t pid) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace
+
+CliResult run_cli(const std::vector<std::string>& args) {
+  TempDir dir;
+  std::string output = dir.file("output.txt");
+  CliResult r;
+  r.exit_code = wait_for(spawn(args, output));
+  r.output = read_file(output);
+  return r;
+}
+
+bool run_cli_and_kill(const std::vector<std::string>& args, const std::function<bool()>& ready, double timeout_s) {
+  TempDir dir;
+  pid_t pid = spawn(args, dir.file("output.txt"));
+  auto start = std::chrono::steady_clock::now();
+  while (!ready() && std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < timeout_s) {
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) return false;  // it finished first
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  int status = 0;
+  if (waitpid(pid, &status, WNOHANG) == pid) return false;
+  kill(pid, SIGKILL);
+  wait_for(pid);
+  return true;
+}
+
+}  // namespace rapport::testing
