@@ -2,11 +2,14 @@
 #include <fmt/format.h>
 
 #include <iostream>
+#include <map>
 
 #include "core/action.h"
 #include "core/registry.h"
 #include "core/pynum.h"
 #include "native/cli/command.h"
+#include "native/endpoint.h"
+#include "native/http_client.h"
 #include "native/task_source.h"
 
 namespace rapport::cli {
@@ -16,6 +19,9 @@ struct PlayOptions {
   std::string env = "function";
   TaskOptions tasks;
   bool json_lines = false;
+  std::string user = "scripted";
+  EndpointFlags user_endpoint, judge;
+  ClientFlags client;
 };
 
 // A line is either a bracket action or a tool call as JSON: {"choice": ..., "content": ...}.
@@ -34,7 +40,23 @@ int play(const PlayOptions& options) {
   t.count = 1;
   if (t.ids.size() > 1) throw ConfigError("play takes one --task");
   Task task = select_tasks(*game, t).front();
-  auto episode = game->new_episode(task, EpisodeOptions{OracleKind::Scripted, options.tasks.seed});
+  OracleKind oracle = *parse_oracle_kind(options.user);
+  Endpoints endpoints;
+  endpoints.user = resolve_endpoint("user", options.user_endpoint, nullptr, options.client);
+  endpoints.judge = resolve_endpoint("judge", options.judge, &options.user_endpoint, options.client);
+  if (oracle == OracleKind::Llm && !endpoints.user)
+    throw ConfigError("--user llm needs a user-simulator model: pass --user-model NAME (and --user-base-url URL)");
+  HttpClient client;
+  std::map<LlmRole, int> endpoint_ids;
+  if (oracle == OracleKind::Llm)
+    for (LlmRole role : {LlmRole::User, LlmRole::Judge}) endpoint_ids[role] = client.add_endpoint(*endpoints.for_role(role));
+  auto respond = [&](const LlmRequest& request) {
+    auto it = endpoint_ids.find(request.role);
+    if (it == endpoint_ids.end())
+      return llm_failure("rapport play runs the scripted oracle: no model is configured (use --user llm)");
+    return client.complete(it->second, request);
+  };
+  auto episode = game->new_episode(task, EpisodeOptions{oracle, options.tasks.seed});
 
   if (options.json_lines) {
     std::cout << to_json(json::object{{"env", game->spec()},
@@ -53,7 +75,7 @@ int play(const PlayOptions& options) {
     if (py_strip(line).empty()) continue;
     std::string action = action_from_line(line);
     Flow<StepResult> flow = episode->step(action);
-    while (!flow.ready()) flow = flow.resume(llm_failure("rapport play runs the scripted oracle: no model is configured"));
+    while (!flow.ready()) flow = flow.resume(respond(flow.request()));
     const StepResult& r = flow.value();
     total += r.reward;
     if (options.json_lines) {
@@ -81,6 +103,12 @@ void install(CLI::App& app) {
   cmd->add_option("--env", options->env, "Environment spec, e.g. 'function(difficulty=hard)'")->capture_default_str();
   add_task_options(*cmd, options->tasks);
   cmd->add_flag("--json", options->json_lines, "Print one JSON object per step instead of text");
+  cmd->add_option("--user", options->user, "Who plays the user and the judges: scripted or llm")
+      ->check(CLI::IsMember({"scripted", "llm"}))
+      ->capture_default_str();
+  add_endpoint_flags(*cmd, "user-", "user simulator", options->user_endpoint);
+  add_endpoint_flags(*cmd, "judge-", "judge", options->judge);
+  add_client_flags(*cmd, options->client);
   cmd->callback([options] {
     if (int code = play(*options); code != kExitOk) throw CLI::RuntimeError(code);
   });

@@ -1,0 +1,146 @@
+// `rapport export sft FILE... --out data.json`: supervised fine-tuning records from the best
+// trajectories (top K per task and/or a reward threshold), in LLaMA-Factory's ShareGPT form:
+// {conversations: [{from, value}...], system, tools}.
+//   --format sharegpt (default): "gpt" turns hold the reasoning (<think>...</think>), the visible
+//     text and the call as a hermes <tool_call> block; "observation" turns the environment's answers.
+//   --format function-call: "function_call" turns hold the call as JSON (no reasoning).
+// Conversations end with the agent's last call (the final observation teaches nothing).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <iostream>
+#include <map>
+
+#include "core/action.h"
+#include "core/llm_agent.h"
+#include "core/params.h"
+#include "native/cli/command.h"
+#include "native/files.h"
+#include "native/trajectory_files.h"
+
+namespace rapport::cli {
+namespace {
+
+struct ExportFlags {
+  std::vector<std::string> files;
+  std::string out;
+  int top_k = 1;
+  std::optional<double> min_reward;
+  bool success_only = false;
+  std::string format = "sharegpt";
+};
+
+struct Candidate {
+  double reward;
+  int sample;
+  json::object record;
+};
+
+json::object call_json(const std::string& choice, const std::string& content) {
+  return json::object{{"name", "interact_with_env"}, {"arguments", json::object{{"choice", choice}, {"content", content}}}};
+}
+
+// The visible text the policy wrote with its call, when it came from a model.
+std::string visible_text(const Turn& turn) {
+  if (turn.agent_calls.empty() || !turn.agent_calls.back().response.ok) return "";
+  return parse_policy_turn(turn.agent_calls.back().response).visible;
+}
+
+std::optional<json::object> sft_record(const Trajectory& t, bool function_call_form) {
+  json::array conversation;
+  conversation.push_back(json::object{{"from", "human"}, {"value", t.opening}});
+  std::size_t calls = 0;
+  for (std::size_t i = 0; i < t.turns.size(); ++i) {
+    const Turn& turn = t.turns[i];
+    std::string choice = turn.choice, content = turn.content;
+    if (choice.empty()) {
+      // Agents that write bracket actions (scripted ones): the tool arguments behind the action.
+      BracketAction a = parse_bracket_action(turn.action);
+      if (!a.choice) break;  // a turn without a call ends the usable conversation
+      choice = to_string(*a.choice);
+      content = a.payload;
+    }
+    if (calls > 0) conversation.push_back(json::object{{"from", "observation"}, {"value", t.turns[i - 1].observation}});
+    json::object call = call_json(choice, content);
+    if (function_call_form) {
+      conversation.push_back(json::object{{"from", "function_call"}, {"value", to_json(call)}});
+    } else {
+      std::string value;
+      if (!turn.reasoning.empty()) value += "<think>\n" + turn.reasoning + "\n</think>\n\n";
+      if (std::string text = visible_text(turn); !text.empty()) value += text + "\n";
+      value += "<tool_call>\n" + to_json(call) + "\n</tool_call>";
+      conversation.push_back(json::object{{"from", "gpt"}, {"value", value}});
+    }
+    ++calls;
+  }
+  if (calls == 0) return std::nullopt;
+  json::array tools{interact_tool_schema().at("function")};
+  return json::object{{"conversations", std::move(conversation)}, {"system", t.system_prompt}, {"tools", to_json(tools)}};
+}
+
+int export_sft(const ExportFlags& f) {
+  if (f.top_k < 0) throw ConfigError("--top-k must be 0 (all) or more");
+  const bool function_call_form = f.format == "function-call";
+  std::map<std::pair<std::string, std::string>, std::vector<Candidate>> by_task;
+  std::int64_t read = 0, kept = 0;
+  for (const auto& file : f.files) {
+    for_each_trajectory(file, [&](const Trajectory& t, const json::object& calls) {
+      ++read;
+      if (get_int(calls, "failed") > 0) return;  // shaped by a broken connection, not by the model
+      const double reward = t.total_reward();
+      if (f.min_reward && reward < *f.min_reward) return;
+      if (f.success_only && !get_bool(t.metrics, "success")) return;
+      auto record = sft_record(t, function_call_form);
+      if (!record) return;
+      by_task[{t.env, t.task_id}].push_back({reward, t.sample, std::move(*record)});
+    });
+  }
+  json::array out;
+  for (auto& [task, candidates] : by_task) {
+    std::stable_sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+      return a.reward != b.reward ? a.reward > b.reward : a.sample < b.sample;
+    });
+    std::size_t take = f.top_k == 0 ? candidates.size() : std::min<std::size_t>(candidates.size(), f.top_k);
+    for (std::size_t i = 0; i < take; ++i) out.push_back(std::move(candidates[i].record));
+    kept += static_cast<std::int64_t>(take);
+  }
+  std::string text;
+  if (f.out.size() >= 6 && f.out.compare(f.out.size() - 6, 6, ".jsonl") == 0) {
+    for (const auto& r : out) text += to_json(r) + "\n";
+  } else {
+    text = to_json(out) + "\n";
+  }
+  write_text_file(f.out, text);
+  std::cerr << fmt::format("{} of {} trajectories exported ({} tasks) to {}\n", kept, read, by_task.size(), f.out);
+  std::cerr << fmt::format(
+      "LLaMA-Factory dataset_info.json entry:\n  \"rapport_sft\": {{\"file_name\": \"{}\", \"formatting\": \"sharegpt\", "
+      "\"columns\": {{\"messages\": \"conversations\", \"system\": \"system\", \"tools\": \"tools\"}}}}\n",
+      f.out);
+  return kExitOk;
+}
+
+void install(CLI::App& app) {
+  auto* cmd = app.add_subcommand("export", "Export trajectories for training");
+  cmd->require_subcommand(1);
+  auto f = std::make_shared<ExportFlags>();
+  auto* sft = cmd->add_subcommand(
+      "sft", "Supervised fine-tuning data (LLaMA-Factory ShareGPT) from the best trajectories of each task");
+  sft->add_option("files", f->files, "Trajectory JSONL files (from rapport run)")->required()->check(CLI::ExistingFile);
+  sft->add_option("--out,-o", f->out, "Output file: .json (a list) or .jsonl (one record per line)")->required();
+  sft->add_option("--top-k", f->top_k, "Best trajectories kept per task, by total reward (0: every one that qualifies)")
+      ->capture_default_str();
+  sft->add_option("--min-reward", f->min_reward, "Keep only trajectories whose total reward is at least this");
+  sft->add_flag("--success-only", f->success_only, "Keep only trajectories whose metrics say success");
+  sft->add_option("--format", f->format,
+                  "sharegpt: gpt turns with reasoning and a <tool_call> block; function-call: function_call turns")
+      ->check(CLI::IsMember({"sharegpt", "function-call"}))
+      ->capture_default_str();
+  sft->callback([f] {
+    if (int code = export_sft(*f); code != kExitOk) throw CLI::RuntimeError(code);
+  });
+}
+
+RAPPORT_CLI_COMMAND(50, install);
+
+}  // namespace
+}  // namespace rapport::cli
