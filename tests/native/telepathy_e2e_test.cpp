@@ -1,0 +1,112 @@
+// TelepathyGym end to end: an LLM agent and the LLM host and guess judge, through the rollout
+// runner and the HTTP client, against the loopback fake server.
+#include <catch2/catch.hpp>
+
+#include "native/scheduler.h"
+#include "native/trajectory_files.h"
+#include "tests/native/fake_openai_server.h"
+#include "tests/native/test_support.h"
+
+using namespace rapport;
+using rapport::testing::TempDir;
+
+namespace {
+
+Endpoint fake_endpoint(const FakeOpenAiServer& server, std::string name) {
+  Endpoint e;
+  e.name = std::move(name);
+  e.base_url = server.base_url();
+  e.model = "fake-model";
+  e.timeout_s = 5;
+  e.backoff_initial_s = 0.01;
+  e.backoff_max_s = 0.05;
+  return e;
+}
+
+std::vector<Trajectory> run(const FakeOpenAiServer& server, const std::string& out) {
+  RunOptions o;
+  o.env_spec = "telepathy";
+  o.tasks.count = 4;
+  o.tasks.seed = 3;
+  o.samples = 2;
+  o.agent = "llm";
+  o.user = OracleKind::Llm;
+  o.concurrency = 8;
+  o.progress = ProgressMode::Off;
+  o.endpoints.policy = fake_endpoint(server, "policy");
+  o.endpoints.user = fake_endpoint(server, "user");
+  o.endpoints.judge = fake_endpoint(server, "judge");
+  o.out = out;
+  RunResult r = run_batch(o, nullptr);
+  CHECK(r.counters.episodes_done == 8);
+  CHECK(r.counters.failed_calls == 0);
+  std::vector<Trajectory> ts;
+  for_each_trajectory(out, [&](const Trajectory& t, const json::object&) { ts.push_back(t); });
+  return ts;
+}
+
+// The policy asks one question, makes a wrong guess and a right one (the judge knows which), then
+// would finish.
+FakeReply policy(const json::object& body) {
+  switch (fake::count_messages(body, "tool")) {
+    case 0: return FakeReply::tool_call("action", "Is it alive?");
+    case 1: return FakeReply::tool_call("answer", "a unicorn");
+    case 2: return FakeReply::tool_call("answer", "the secret thing");
+    default: return FakeReply::tool_call("finish", "");
+  }
+}
+
+}  // namespace
+
+TEST_CASE("telepathy e2e: the LLM host and guess judge through the runner and the fake server", "[telepathy][e2e]") {
+  FakeOpenAiServer server(
+      [](const json::object& body) {
+        if (fake::has_tools(body)) return policy(body);
+        std::string user = fake::last_content(body, "user");
+        if (fake::system_prompt(body).find("You judge guesses") != std::string::npos) {
+          bool right = user.find("guess:\nthe secret thing") != std::string::npos;
+          return FakeReply::text(right ? "{'thought': 'same', 'judgment': 'Yes', 'feedback': 'Correct!'}"
+                                       : "{\"thought\": \"no\", \"judgment\": \"No\", \"feedback\": \"Not that.\"}");
+        }
+        return FakeReply::text("No");  // a bare word is accepted too
+      },
+      FakeServerOptions{0.002});
+  TempDir dir;
+  auto ts = run(server, dir.file("telepathy.jsonl"));
+  REQUIRE(ts.size() == 8);
+  for (const auto& t : ts) {
+    INFO(t.task_id);
+    REQUIRE(t.turns.size() == 3);
+    CHECK(t.turns[0].observation == "No");
+    REQUIRE(t.turns[0].env_calls.size() == 1);
+    CHECK(t.turns[0].env_calls[0].request.purpose == "question_answer");
+    CHECK(t.turns[1].observation == "Not that.");
+    CHECK(t.turns[1].reward == 0.0);
+    REQUIRE(t.turns[2].env_calls.size() == 1);
+    CHECK(t.turns[2].env_calls[0].request.purpose == "guess_judge");
+    CHECK(t.turns[2].reward == 1.0);
+    CHECK(t.stop_reason == "terminated");
+    CHECK(get_bool(t.metrics, "success"));
+    CHECK(get_number(t.metrics, "score") == 1.0);
+  }
+}
+
+TEST_CASE("telepathy e2e: empty replies and junk verdicts fall back and the episode still ends", "[telepathy][e2e]") {
+  FakeOpenAiServer server([](const json::object& body) {
+    if (fake::has_tools(body)) return policy(body);
+    if (fake::system_prompt(body).find("You judge guesses") != std::string::npos)
+      return FakeReply::text("{\"judgment\": \"Perhaps\"}");
+    return FakeReply::text("");
+  });
+  TempDir dir;
+  auto ts = run(server, dir.file("telepathy.jsonl"));
+  REQUIRE(ts.size() == 8);
+  for (const auto& t : ts) {
+    REQUIRE(t.turns.size() == 4);
+    CHECK(t.turns[0].observation == "I could not answer that question just now. Please ask again.");
+    CHECK(t.turns[2].observation == "I could not judge your guess just now. Please guess again.");
+    CHECK(t.turns[2].reward == 0.0);
+    CHECK(t.stop_reason == "terminated");
+    CHECK(get_int(t.metrics, "oracle_failures") == 3);
+  }
+}

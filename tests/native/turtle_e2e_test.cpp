@@ -1,0 +1,116 @@
+// TurtleGym end to end: an LLM agent and the LLM host and judge, through the rollout runner and
+// the HTTP client, against the loopback fake server.
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+
+#include "native/scheduler.h"
+#include "native/trajectory_files.h"
+#include "tests/native/fake_openai_server.h"
+#include "tests/native/test_support.h"
+
+using namespace rapport;
+using rapport::testing::TempDir;
+
+namespace {
+
+Endpoint fake_endpoint(const FakeOpenAiServer& server, std::string name) {
+  Endpoint e;
+  e.name = std::move(name);
+  e.base_url = server.base_url();
+  e.model = "fake-model";
+  e.timeout_s = 5;
+  e.backoff_initial_s = 0.01;
+  e.backoff_max_s = 0.05;
+  return e;
+}
+
+std::vector<Trajectory> run(const FakeOpenAiServer& server, const std::string& out) {
+  RunOptions o;
+  o.env_spec = "turtle";
+  o.tasks.count = 3;
+  o.tasks.seed = 5;
+  o.samples = 2;
+  o.agent = "llm";
+  o.user = OracleKind::Llm;
+  o.concurrency = 8;
+  o.progress = ProgressMode::Off;
+  o.endpoints.policy = fake_endpoint(server, "policy");
+  o.endpoints.user = fake_endpoint(server, "user");  // the judge falls back to the user's endpoint
+  o.out = out;
+  RunResult r = run_batch(o, nullptr);
+  CHECK(r.counters.episodes_done == 6);
+  CHECK(r.counters.failed_calls == 0);
+  std::vector<Trajectory> ts;
+  for_each_trajectory(out, [&](const Trajectory& t, const json::object&) { ts.push_back(t); });
+  return ts;
+}
+
+// The policy asks one question, explains, then finishes.
+FakeReply policy(const json::object& body) {
+  switch (fake::count_messages(body, "tool")) {
+    case 0: return FakeReply::tool_call("action", "Did someone die?");
+    case 1: return FakeReply::tool_call("answer", "Here is the whole story as I see it.");
+    default: return FakeReply::tool_call("finish", "");
+  }
+}
+
+// The number of evaluation points the judge was given: "Evaluation points (N):".
+std::size_t points(const std::string& user) {
+  auto at = user.find("Evaluation points (");
+  return at == std::string::npos ? 0 : std::stoul(user.substr(at + 19));
+}
+
+}  // namespace
+
+TEST_CASE("turtle e2e: the LLM host and judge through the runner and the fake server", "[turtle][e2e]") {
+  FakeOpenAiServer server(
+      [](const json::object& body) {
+        if (fake::has_tools(body)) return policy(body);
+        std::string system = fake::system_prompt(body);
+        if (system.find("You judge explanations") != std::string::npos) {
+          // Every point covered, in Python-literal form.
+          std::string scores;
+          for (std::size_t i = 0, n = points(fake::last_content(body, "user")); i < n; ++i)
+            scores += fmt::format("{}{{'statement': 'p{}', 'thought': 'yes', 'score': 1.0}}", i ? ", " : "", i);
+          return FakeReply::text("```json\n{'scores': [" + scores + "], 'feedback': 'Good.'}\n```");
+        }
+        return FakeReply::text("{\"thought\": \"...\", \"response\": \"Yes\"}");
+      },
+      FakeServerOptions{0.002});
+  TempDir dir;
+  auto ts = run(server, dir.file("turtle.jsonl"));
+  REQUIRE(ts.size() == 6);
+  for (const auto& t : ts) {
+    INFO(t.task_id);
+    REQUIRE(t.turns.size() == 2);  // the perfect explanation ends the game
+    CHECK(t.turns[0].observation == "Yes");
+    REQUIRE(t.turns[0].env_calls.size() == 1);
+    CHECK(t.turns[0].env_calls[0].request.purpose == "question_answer");
+    REQUIRE(t.turns[1].env_calls.size() == 1);
+    CHECK(t.turns[1].env_calls[0].request.purpose == "answer_judge");
+    CHECK(t.turns[1].env_calls[0].request.role == LlmRole::Judge);
+    CHECK(t.turns[1].reward == Approx(1.0));
+    CHECK(t.turns[1].observation.find(": Covered") != std::string::npos);
+    CHECK(t.stop_reason == "terminated");
+    CHECK(get_bool(t.metrics, "success"));
+    CHECK(t.oracle == "llm");
+  }
+}
+
+TEST_CASE("turtle e2e: unusable oracle output falls back and the episode still ends", "[turtle][e2e]") {
+  FakeOpenAiServer server([](const json::object& body) {
+    if (fake::has_tools(body)) return policy(body);
+    return FakeReply::text("I am sorry, but I cannot comply.");
+  });
+  TempDir dir;
+  auto ts = run(server, dir.file("turtle.jsonl"));
+  REQUIRE(ts.size() == 6);
+  for (const auto& t : ts) {
+    REQUIRE(t.turns.size() == 3);
+    CHECK(t.turns[0].observation == "The host could not answer that question just now. Please ask again.");
+    CHECK(t.turns[1].reward == 0.0);
+    CHECK(t.stop_reason == "terminated");  // by [finish]
+    CHECK(get_int(t.metrics, "oracle_failures") == 2);
+  }
+}
