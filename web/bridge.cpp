@@ -52,6 +52,11 @@ void open_link(const std::string& link) { js_open_link(link.c_str()); }
 void download_file(const std::string& name, const std::string& text) { js_download(name.c_str(), text.c_str()); }
 void pick_file(int kind) { js_pick_file(kind); }
 void copy_to_clipboard(const std::string& text) { js_copy(text.c_str()); }
+std::string& clipboard() {
+  static std::string text;
+  return text;
+}
+
 void notify_first_frame() { js_first_frame(); }
 void canvas_size(int& width, int& height) {
   width = js_canvas_width();

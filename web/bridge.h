@@ -27,6 +27,9 @@ void download_file(const std::string& name, const std::string& text);
 // Asks the browser for a file; its text arrives through App::on_file(kind, name, text).
 void pick_file(int kind);
 void copy_to_clipboard(const std::string& text);
+// What ImGui pastes: the browser's clipboard as the page last saw it in a paste event (emscripten's
+// GLFW has no clipboard).
+std::string& clipboard();
 
 // Tells the page (and tests) that ImGui has drawn its first frame.
 void notify_first_frame();

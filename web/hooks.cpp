@@ -7,6 +7,7 @@
 #include <string>
 
 #include "web/app.h"
+#include "web/bridge.h"
 
 using rapport::web::app;
 
@@ -54,6 +55,9 @@ EMSCRIPTEN_KEEPALIVE void rapport_link_failed(const char* message) { app().on_li
 EMSCRIPTEN_KEEPALIVE void rapport_file(int kind, const char* name, const char* text) {
   app().on_file(static_cast<rapport::web::FileKind>(kind), name, text);
 }
+
+// The text of a browser paste event; ImGui pastes it on Ctrl+V.
+EMSCRIPTEN_KEEPALIVE void rapport_paste(const char* text) { rapport::web::clipboard() = text; }
 
 EMSCRIPTEN_KEEPALIVE const char* rapport_error() { return app().error().c_str(); }
 

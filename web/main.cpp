@@ -75,6 +75,11 @@ int main() {
   rapport::web::setup_style();
   ImGui_ImplGlfw_InitForOpenGL(window, true);
   ImGui_ImplOpenGL3_Init("#version 300 es");
+  io.GetClipboardTextFn = [](void*) -> const char* { return rapport::web::clipboard().c_str(); };
+  io.SetClipboardTextFn = [](void*, const char* text) {
+    rapport::web::clipboard() = text;
+    rapport::web::copy_to_clipboard(text);
+  };
 
   rapport::web::app();  // loads settings and the environment list before the first frame
   emscripten_set_main_loop(frame, 0, false);

@@ -238,6 +238,11 @@
       readyResolve();
       // A link in the address bar opens once the app runs; so does one pasted later.
       if (location.hash.length > 1) openLink(location.href);
+      // Emscripten's GLFW has no clipboard: hand the browser's paste to ImGui (Ctrl+V pastes it).
+      document.addEventListener('paste', (e) => {
+        const text = e.clipboardData ? e.clipboardData.getData('text') : '';
+        if (text) withString(text, (p) => Module._rapport_paste(p));
+      });
       window.addEventListener('hashchange', () => {
         if (location.hash.length > 1 && location.hash.slice(1) !== lastLink) openLink(location.href);
       });
