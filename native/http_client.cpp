@@ -137,7 +137,85 @@ std::string snippet(const std::string& body) {
   return s;
 }
 
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  std::size_t run = 0;  // start of the current run of bytes that need no escape
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+    }
+  }
+  out.append(s.data() + run, s.size() - run);
+  out += '"';
+}
+
 }  // namespace
+
+std::string openai_request_body(const LlmRequest& request, std::string_view model) {
+  std::string out;
+  std::size_t guess = 256 + model.size();
+  for (const auto& m : request.messages) guess += m.content.size() + 64;
+  out.reserve(guess + 1024 * request.tools.size());
+  out += "{\"model\":";
+  append_json_string(out, model);
+  out += ",\"messages\":[";
+  for (std::size_t i = 0; i < request.messages.size(); ++i) {
+    const ChatMessage& m = request.messages[i];
+    if (i) out += ',';
+    out += "{\"role\":";
+    append_json_string(out, m.role);
+    out += ",\"content\":";
+    append_json_string(out, m.content);
+    if (!m.tool_calls.empty()) {
+      out += ",\"tool_calls\":[";
+      for (std::size_t k = 0; k < m.tool_calls.size(); ++k) {
+        const ToolCall& c = m.tool_calls[k];
+        if (k) out += ',';
+        out += "{\"id\":";
+        append_json_string(out, c.id);
+        out += ",\"type\":\"function\",\"function\":{\"name\":";
+        append_json_string(out, c.name);
+        out += ",\"arguments\":";
+        append_json_string(out, c.arguments);
+        out += "}}";
+      }
+      out += ']';
+    }
+    if (!m.tool_call_id.empty()) {
+      out += ",\"tool_call_id\":";
+      append_json_string(out, m.tool_call_id);
+    }
+    out += '}';
+  }
+  out += "],\"temperature\":" + to_json(json::value(request.sampling.temperature));
+  out += ",\"top_p\":" + to_json(json::value(request.sampling.top_p));
+  out += ",\"max_tokens\":" + std::to_string(request.sampling.max_tokens);
+  if (request.sampling.seed) out += ",\"seed\":" + std::to_string(*request.sampling.seed);
+  if (!request.tools.empty()) {
+    out += ",\"tools\":" + to_json(request.tools);
+    if (!request.tool_choice.empty()) {
+      out += ",\"tool_choice\":";
+      append_json_string(out, request.tool_choice);
+    }
+  }
+  out += '}';
+  return out;
+}
 
 struct HttpClient::Impl {
   CURLM* multi = nullptr;
@@ -455,7 +533,7 @@ void HttpClient::submit(int endpoint, const LlmRequest& request, Done done) {
   EndpointState& ep = *impl_->endpoints.at(endpoint);
   auto* c = new Call;
   c->endpoint = endpoint;
-  c->body = to_json(to_openai_body(request, ep.config.model));
+  c->body = openai_request_body(request, ep.config.model);
   // Roughly four bytes a token for the prompt; the completion is charged when it arrives.
   c->token_estimate = static_cast<double>(c->body.size()) / 4.0;
   c->done = std::move(done);

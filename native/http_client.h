@@ -56,6 +56,10 @@ struct ClientStats {
   std::int64_t completion_tokens = 0;
 };
 
+// The chat-completions request body: the same JSON as to_json(to_openai_body(request, model)),
+// written directly (no intermediate tree), since it is built for every request.
+std::string openai_request_body(const LlmRequest& request, std::string_view model);
+
 class HttpClient {
  public:
   using Done = std::function<void(LlmResponse, const CallReport&)>;

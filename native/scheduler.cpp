@@ -45,24 +45,26 @@ std::string turn_credit_name(const ShapingConfig& cfg) {
   return std::string(to_string(cfg.turn));
 }
 
-std::vector<ShapingRecord> shape_trajectories(const std::vector<const Trajectory*>& group, const ShapingConfig& cfg,
-                                              bool use_completion_tokens) {
-  std::vector<std::vector<double>> rewards;
-  std::vector<std::vector<int>> tokens;
-  for (const Trajectory* t : group) {
-    rewards.push_back(t->rewards());
-    std::vector<int> per_turn;
-    bool any_calls = false;
-    for (const auto& turn : t->turns) any_calls = any_calls || !turn.agent_calls.empty();
-    if (use_completion_tokens && any_calls) {
-      for (const auto& turn : t->turns) {
-        std::int64_t n = 0;
-        for (const auto& call : turn.agent_calls) n += call.response.ok ? std::max<std::int64_t>(0, call.response.completion_tokens) : 0;
-        per_turn.push_back(static_cast<int>(n));
-      }
-    }
-    tokens.push_back(std::move(per_turn));
+namespace {
+
+// Policy tokens per turn (completion tokens of the turn's agent calls), or empty (one token per
+// turn) when no model played the agent.
+std::vector<int> policy_tokens(const Trajectory& t) {
+  std::vector<int> per_turn;
+  bool any_calls = false;
+  for (const auto& turn : t.turns) any_calls = any_calls || !turn.agent_calls.empty();
+  if (!any_calls) return per_turn;
+  for (const auto& turn : t.turns) {
+    std::int64_t n = 0;
+    for (const auto& call : turn.agent_calls)
+      n += call.response.ok ? std::max<std::int64_t>(0, call.response.completion_tokens) : 0;
+    per_turn.push_back(static_cast<int>(n));
   }
+  return per_turn;
+}
+
+std::vector<ShapingRecord> shape_rewards(const std::vector<std::vector<double>>& rewards,
+                                         const std::vector<std::vector<int>>& tokens, const ShapingConfig& cfg) {
   std::vector<ShapedTrajectory> shaped = shape_group(rewards, tokens, cfg);
   std::vector<ShapingRecord> out;
   for (auto& s : shaped) {
@@ -77,6 +79,19 @@ std::vector<ShapingRecord> shape_trajectories(const std::vector<const Trajectory
     out.push_back(std::move(r));
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<ShapingRecord> shape_trajectories(const std::vector<const Trajectory*>& group, const ShapingConfig& cfg,
+                                              bool use_completion_tokens) {
+  std::vector<std::vector<double>> rewards;
+  std::vector<std::vector<int>> tokens;
+  for (const Trajectory* t : group) {
+    rewards.push_back(t->rewards());
+    tokens.push_back(use_completion_tokens ? policy_tokens(*t) : std::vector<int>{});
+  }
+  return shape_rewards(rewards, tokens, cfg);
 }
 
 void RunTotals::add(const Trajectory& t, const json::object& llm_calls) {
@@ -128,29 +143,54 @@ struct CallTally {
   }
 };
 
+// A finished trajectory, kept as text until its group is complete: serialised once, and the
+// shaping record spliced in when the group is shaped.
 struct Finished {
+  std::string body;   // the record (no shaping, no llm_calls) without its closing brace
+  std::string calls;  // ,"llm_calls":{...} or empty
+  std::vector<double> rewards;
+  std::vector<int> tokens;  // policy tokens per turn, or empty
+  std::string pending_line() const { return body + calls + "}\n"; }
+};
+
+// Without an output file only what shaping needs is kept.
+Finished finish_record(Trajectory t, const json::object& llm_calls, bool keep_text) {
+  Finished f;
+  f.rewards = t.rewards();
+  f.tokens = policy_tokens(t);
+  if (!keep_text) return f;
+  t.shaping.reset();
+  f.body = to_json(to_record(t));
+  f.body.pop_back();  // the closing brace
+  if (!llm_calls.empty()) f.calls = ",\"llm_calls\":" + to_json(llm_calls);
+  return f;
+}
+
+// The final line: the record's own "shaping" field, as core writes it, between body and calls.
+std::string shaped_line(const Finished& f, const ShapingRecord& shaping) {
+  Trajectory only_shaping;
+  only_shaping.shaping = shaping;
+  json::object record = to_record(only_shaping);
+  return f.body + ",\"shaping\":" + to_json(record.at("shaping")) + f.calls + "}\n";
+}
+
+struct Parsed {
   Trajectory trajectory;
   json::object llm_calls;
 };
 
-std::string line_of(const Finished& f) {
-  json::object r = to_record(f.trajectory);
-  if (!f.llm_calls.empty()) r["llm_calls"] = f.llm_calls;
-  return to_json(r) + "\n";
-}
-
-Finished finished_from_line(std::string_view line, const std::string& where) {
+Parsed parse_line(std::string_view line, const std::string& where) {
   auto v = parse_json(line);
-  if (!v) throw ConfigError(fmt::format("{}: not a JSON line", where));
-  Finished f;
+  if (!v || !v->is_object()) throw ConfigError(fmt::format("{}: not a JSON line", where));
+  Parsed p;
   try {
-    f.trajectory = trajectory_from_record(*v);
+    p.trajectory = trajectory_from_record(*v);
   } catch (const ConfigError& e) {
     throw ConfigError(fmt::format("{}: {}", where, e.what()));
   }
   if (auto it = v->get_object().find("llm_calls"); it != v->get_object().end() && it->value().is_object())
-    f.llm_calls = it->value().get_object();
-  return f;
+    p.llm_calls = it->value().get_object();
+  return p;
 }
 
 struct Group {
@@ -312,7 +352,7 @@ class Batch {
     if (lines.empty()) throw ConfigError(fmt::format("replay file '{}' holds no trajectories", path));
     int max_sample = 0;
     for (std::size_t i = 0; i < lines.size(); ++i) {
-      Finished f = finished_from_line(lines[i], fmt::format("{}:{}", path, i + 1));
+      Parsed f = parse_line(lines[i], fmt::format("{}:{}", path, i + 1));
       const Trajectory& t = f.trajectory;
       if (!o_.env_given && spec.empty()) spec = t.env;
       if (!o_.env_given && t.env != spec)
@@ -376,7 +416,7 @@ class Batch {
     auto lines = read_complete_lines(path, true);
     for (std::size_t i = 0; i < lines.size(); ++i) {
       std::string where = fmt::format("{}:{}", path, i + 1);
-      Finished f = finished_from_line(lines[i], where);
+      Parsed f = parse_line(lines[i], where);
       const Trajectory& t = f.trajectory;
       if (t.fingerprint != fingerprint_)
         throw ConfigError(fmt::format("{}: written by environment '{}' ({}), but this run is '{}' ({}): resume with the "
@@ -395,13 +435,11 @@ class Batch {
         ++g.finished;
         ++counters_.episodes_done;
         ++counters_.episodes_resumed;
+        totals_.add(t, f.llm_calls);
         if (!written) ++held_;
       }
-      if (written) {
-        g.written[s] = true;
-        totals_.add(t, f.llm_calls);
-      }
-      g.samples[s] = std::move(f);
+      if (written) g.written[s] = true;
+      g.samples[s] = finish_record(std::move(f.trajectory), f.llm_calls, true);
     }
     // Groups written whole need nothing more; partly written ones keep their records for shaping.
     if (written) {
@@ -551,7 +589,10 @@ class Batch {
 
   void complete(std::size_t id) {
     Slot& slot = slots_[id];
-    Finished f{slot.runner->take_trajectory(), slot.tally.record()};
+    json::object calls = slot.tally.record();
+    Trajectory t = slot.runner->take_trajectory();
+    totals_.add(t, calls);
+    Finished f = finish_record(std::move(t), calls, !o_.out.empty());
     slot.runner.reset();
     free_slots_.push_back(id);
     --in_flight_;
@@ -559,7 +600,7 @@ class Batch {
     Group& g = groups_[slot.group];
     // The calls behind a trajectory are made durable before the trajectory is.
     if (cache_) cache_->commit();
-    if (pending_.open()) pending_.write(line_of(f));
+    if (pending_.open()) pending_.write(f.pending_line());
     g.samples[static_cast<std::size_t>(slot.sample)] = std::move(f);
     ++g.finished;
     ++held_;
@@ -573,18 +614,19 @@ class Batch {
       bool any_unwritten = false;
       for (bool w : g.written) any_unwritten = any_unwritten || !w;
       if (any_unwritten) {
-        std::vector<const Trajectory*> members;
-        for (auto& s : g.samples) members.push_back(&s->trajectory);
-        auto shaping = shape_trajectories(members, o_.shaping, true);
-        std::string text;
-        for (std::size_t s = 0; s < g.samples.size(); ++s) {
-          if (g.written[s]) continue;
-          Finished& f = *g.samples[s];
-          f.trajectory.shaping = shaping[s];
-          text += line_of(f);
-          totals_.add(f.trajectory, f.llm_calls);
+        std::vector<std::vector<double>> rewards;
+        std::vector<std::vector<int>> tokens;
+        for (auto& s : g.samples) {
+          rewards.push_back(s->rewards);
+          tokens.push_back(s->tokens);
         }
-        if (out_.open()) out_.write(text);
+        auto shaping = shape_rewards(rewards, tokens, o_.shaping);
+        if (out_.open()) {
+          std::string text;
+          for (std::size_t s = 0; s < g.samples.size(); ++s)
+            if (!g.written[s]) text += shaped_line(*g.samples[s], shaping[s]);
+          out_.write(text);
+        }
       }
       for (std::size_t s = 0; s < g.samples.size(); ++s) {
         if (g.samples[s] && !g.written[s] && held_ > 0) --held_;

@@ -222,3 +222,27 @@ TEST_CASE("http client: a thousand requests in flight on one thread", "[http]") 
   CHECK(correct == n);
   CHECK(seconds_since(start) < 3.0);
 }
+
+TEST_CASE("http client: the request body it writes is the core's OpenAI body", "[http]") {
+  LlmRequest r;
+  r.role = LlmRole::Policy;
+  r.messages = {{"system", "Rules: \"quote\", back\\slash, tab\t, newline\n, bell\x07, café, 漢字"},
+                {"user", ""},
+                {"assistant", "calling", "hidden reasoning", {{"call_1", "interact_with_env", "{\"choice\":\"action\"}"}}},
+                {"tool", "result\r\n", "", {}, "call_1"}};
+  r.sampling.temperature = 0.7;
+  r.sampling.top_p = 0.95;
+  r.sampling.max_tokens = 512;
+  r.sampling.seed = 1234567;
+  r.tools = json::array{json::object{{"type", "function"}, {"function", json::object{{"name", "interact_with_env"}}}}};
+  r.tool_choice = "required";
+  for (bool with_tools : {true, false}) {
+    if (!with_tools) {
+      r.tools.clear();
+      r.sampling.seed.reset();
+    }
+    auto direct = parse_json(openai_request_body(r, "model-x"));
+    REQUIRE(direct);
+    CHECK(*direct == json::value(to_openai_body(r, "model-x")));
+  }
+}
