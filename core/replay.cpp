@@ -47,9 +47,11 @@ Flow<AgentMove> ReplayAgent::next_move() {
   return issue(turn_++, 0);
 }
 
-ReplayResponder::ReplayResponder(std::shared_ptr<const Trajectory> recorded) : recorded_(std::move(recorded)) {
+ReplayResponder::ReplayResponder(std::shared_ptr<const Trajectory> recorded, bool include_agent_calls)
+    : recorded_(std::move(recorded)) {
   for (std::size_t t = 0; t < recorded_->turns.size(); ++t) {
-    for (const auto& c : recorded_->turns[t].agent_calls) calls_.push_back({&c, t, true});
+    if (include_agent_calls)
+      for (const auto& c : recorded_->turns[t].agent_calls) calls_.push_back({&c, t, true});
     for (const auto& c : recorded_->turns[t].env_calls) calls_.push_back({&c, t, false});
   }
 }

@@ -44,11 +44,12 @@ class ReplayAgent : public Agent {
 };
 
 // Answers the LLM requests of a replayed episode with the recorded responses, in recorded order
-// (per turn: the agent's calls, then the environment's). Throws ReplayMismatch, naming the turn
-// and call, when a request differs from the recorded one or the record has no more calls.
+// (per turn: the agent's calls, then the environment's; only the environment's when the agent
+// does not reissue its calls). Throws ReplayMismatch, naming the turn and call, when a request
+// differs from the recorded one or the record has no more calls.
 class ReplayResponder {
  public:
-  explicit ReplayResponder(std::shared_ptr<const Trajectory> recorded);
+  explicit ReplayResponder(std::shared_ptr<const Trajectory> recorded, bool include_agent_calls = true);
   LlmResponse respond(const LlmRequest& request);
   // Calls answered so far, and calls in the record.
   std::size_t used() const { return next_; }

@@ -179,6 +179,14 @@ TEST_CASE("replay: the replay agent repeats moves against a live oracle and stop
                                [](const LlmRequest&) { return llm_failure("no model"); });
   CHECK(cut.stop_reason == "agent_stopped");
   CHECK(cut.turns.back().observation.find("no further moves") != std::string::npos);
+  // Moves without their agent calls, the user's answers from the record.
+  ReplayResponder env_only(recorded, false);
+  Trajectory again = run_episode(*game, Task{recorded->task_id, recorded->task}, EpisodeOptions{OracleKind::Llm, recorded->seed},
+                                 std::make_unique<ReplayAgent>(recorded, false), RunSettings{16, "g", 2},
+                                 [&](const LlmRequest& r) { return env_only.respond(r); });
+  CHECK(env_only.used() == env_only.size());
+  CHECK(again.total_reward() == 1.0);
+  CHECK(again.turns[0].observation == recorded->turns[0].observation);
 }
 
 TEST_CASE("replay: decimal numbers read back as the very doubles written", "[replay]") {
