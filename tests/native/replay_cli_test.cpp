@@ -1,0 +1,140 @@
+// `rapport replay`: share links made natively (zlib raw deflate) or in a browser replay byte for
+// byte; exported files and trajectory lines too; damaged links and tampered transcripts fail with
+// a clear message and their own exit codes.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "core/params.h"
+#include "core/registry.h"
+#include "core/runner.h"
+#include "native/files.h"
+#include "native/share_codec.h"
+
+using namespace rapport;
+
+namespace {
+
+struct CliRun {
+  int code = -1;
+  std::string out;
+};
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+CliRun rapport_cli(const std::string& args) {
+  CliRun run;
+  FILE* pipe = popen((std::string(RAPPORT_CLI) + " " + args + " 2>&1").c_str(), "r");
+  REQUIRE(pipe);
+  std::array<char, 65536> buffer;
+  std::size_t n;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.out.append(buffer.data(), n);
+  int status = pclose(pipe);
+  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+Trajectory scripted_episode(std::uint64_t seed) {
+  auto game = make_game("function(difficulty=easy)");
+  RunSettings settings;
+  settings.max_turns = 30;
+  return run_episode(*game, game->task(seed, 0), EpisodeOptions{OracleKind::Scripted, seed}, game->scripted_agent(seed),
+                     settings, [](const LlmRequest&) { return llm_failure("no model"); });
+}
+
+std::string temp_path(const std::string& name) {
+  return (std::filesystem::temp_directory_path() / ("rapport_replay_test_" + name)).string();
+}
+
+}  // namespace
+
+TEST_CASE("replay: raw deflate round trip and a refused bomb", "[replay_cli]") {
+  std::string text = to_json_line(scripted_episode(1));
+  std::string packed = deflate_raw(text);
+  CHECK(packed.size() < text.size());
+  CHECK(inflate_raw(packed) == text);
+  CHECK_THROWS_WITH(inflate_raw(packed.substr(0, packed.size() / 2)), Catch::Contains("does not decompress"));
+  std::string zeros(kMaxShareEnvelopeBytes + 1024, '\0');
+  CHECK_THROWS_WITH(inflate_raw(deflate_raw(zeros)), Catch::Contains("inflates beyond"));
+}
+
+TEST_CASE("replay: a native share link replays byte for byte", "[replay_cli]") {
+  Trajectory t = scripted_episode(2);
+  std::string link = make_share_link(t, ShareSettings{30, "", "", "equalized", "mean"}, "http://127.0.0.1:8080/");
+  CHECK(link.rfind("http://127.0.0.1:8080/#e1.", 0) == 0);
+  SharedEpisode back = read_shared_episode(link);
+  CHECK(back.record_text == to_json_line(t));
+  CHECK(back.settings.max_turns == 30);
+
+  CliRun run = rapport_cli("replay " + quote(link));
+  INFO(run.out);
+  CHECK(run.code == 0);
+  CHECK(run.out.find("byte-identical") != std::string::npos);
+  // The fragment alone works too.
+  run = rapport_cli("replay " + quote(link.substr(link.find('#'))));
+  CHECK(run.code == 0);
+}
+
+TEST_CASE("replay: exported files and trajectory lines", "[replay_cli]") {
+  Trajectory t = scripted_episode(3);
+  std::string envelope_file = temp_path("episode.json");
+  write_text_file(envelope_file, share_envelope(t, ShareSettings{30, "", "", "", ""}));
+  std::string out_file = temp_path("replayed.jsonl");
+  CliRun run = rapport_cli("replay " + quote(envelope_file) + " --out " + quote(out_file) + " --print-link");
+  INFO(run.out);
+  CHECK(run.code == 0);
+  CHECK(read_text_file(out_file) == to_json_line(t) + "\n");
+  // The printed link opens to the same record.
+  std::size_t at = run.out.find("#e1.");
+  REQUIRE(at != std::string::npos);
+  std::string link = run.out.substr(at, run.out.find('\n', at) - at);
+  CHECK(read_shared_episode(link).record_text == to_json_line(t));
+
+  std::string line_file = temp_path("line.jsonl");
+  write_text_file(line_file, to_json_line(t) + "\n");
+  run = rapport_cli("replay " + quote(line_file));
+  CHECK(run.code == 0);
+  std::filesystem::remove(envelope_file);
+  std::filesystem::remove(out_file);
+  std::filesystem::remove(line_file);
+}
+
+TEST_CASE("replay: damaged links and tampered transcripts", "[replay_cli]") {
+  Trajectory t = scripted_episode(4);
+  std::string link = make_share_link(t, {}, "http://127.0.0.1:8080/");
+
+  CliRun cut = rapport_cli("replay " + quote(link.substr(0, link.size() - 40)));
+  INFO(cut.out);
+  CHECK(cut.code == 2);
+  CHECK(cut.out.find("damaged") != std::string::npos);
+
+  std::string flipped = link;
+  std::size_t middle = link.find('#') + 30 + (link.size() - link.find('#') - 30) / 2;
+  flipped[middle] = flipped[middle] == 'A' ? 'B' : 'A';
+  CliRun bad = rapport_cli("replay " + quote(flipped));
+  INFO(bad.out);
+  CHECK(bad.code == 2);
+  CHECK(bad.out.find("the link is damaged") != std::string::npos);
+
+  CliRun other = rapport_cli("replay " + quote("http://127.0.0.1:8080/#hello"));
+  CHECK(other.code == 2);
+  CHECK(other.out.find("not a Rapport episode link") != std::string::npos);
+
+  // A well-formed link whose transcript was edited: the replay says where it diverges.
+  Trajectory tampered = t;
+  REQUIRE(tampered.turns.size() > 2);
+  tampered.turns[2].observation = "For numbers [1.0, 1.0, 1.0, 1.0], the function gives 42.0.";
+  CliRun diverged = rapport_cli("replay " + quote(make_share_link(tampered, {})));
+  INFO(diverged.out);
+  CHECK(diverged.code == 1);
+  CHECK(diverged.out.find("diverges: turns[2].observation") != std::string::npos);
+}
