@@ -68,9 +68,9 @@ struct Draft {
 };
 
 std::size_t weighted(Rng& rng, const Field& f, const std::vector<int>& allowed) {
-  long total = 0;
+  std::int64_t total = 0;
   for (int i : allowed) total += f.weights[static_cast<std::size_t>(i)];
-  long r = static_cast<long>(rng.below(static_cast<std::uint64_t>(total)));
+  auto r = static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(total)));
   for (int i : allowed) {
     r -= f.weights[static_cast<std::size_t>(i)];
     if (r < 0) return static_cast<std::size_t>(i);
@@ -197,13 +197,13 @@ void build(const AspectSchema& s, Draft& d, const std::string& id, const Trip& t
 }
 
 int natural_price(const AspectSchema& s, const Draft& d, const Trip& trip, Rng& rng) {
-  long p = s.base_price;
-  if (s.aspect == "flight") p += trip.route_half_hours * 12L;
+  std::int64_t p = s.base_price;
+  if (s.aspect == "flight") p += trip.route_half_hours * 12;
   for (std::size_t k = 0; k < s.fields.size(); ++k)
     if (s.fields[k].kind == FieldKind::Attribute) p += s.fields[k].price[static_cast<std::size_t>(d.value[k])];
   p = p * trip.city_price_pct / 100;
-  p = p * static_cast<long>(rng.range(90, 110)) / 100;
-  return static_cast<int>(std::max(12L, p));
+  p = p * rng.range(90, 110) / 100;
+  return static_cast<int>(std::max<std::int64_t>(12, p));
 }
 
 std::string join_list(const std::vector<std::string>& items) {
@@ -307,7 +307,7 @@ AspectBlock make_block(const std::string& aspect, int pref_count, const Trip& tr
   // cheaper near miss per preference.
   for (auto* group : {&correct, &wrong, &noise})
     for (auto& d : *group) d.price = natural_price(s, d, trip, rng);
-  std::sort(correct.begin(), correct.end(), [](const Draft& x, const Draft& y) { return x.price < y.price; });
+  std::stable_sort(correct.begin(), correct.end(), [](const Draft& x, const Draft& y) { return x.price < y.price; });
   int best = correct[0].price;
   for (std::size_t i = 1; i < correct.size(); ++i)
     if (correct[i].price <= best) correct[i].price = best + static_cast<int>(rng.range(std::max(2, best / 25), std::max(4, best / 5)));
@@ -345,9 +345,9 @@ std::string pick_shape(const GeneratorSettings& settings, Rng& rng) {
   std::vector<std::string> candidates;
   for (const auto& s : shapes())
     if (settings.tier == "all" || tier_of_shape(s) == settings.tier) candidates.push_back(s);
-  long total = 0;
+  std::int64_t total = 0;
   for (const auto& c : candidates) total += reference_count(c);
-  long r = static_cast<long>(rng.below(static_cast<std::uint64_t>(total)));
+  auto r = static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(total)));
   for (const auto& c : candidates) {
     r -= reference_count(c);
     if (r < 0) return c;
@@ -369,7 +369,7 @@ TravelTask generate_scenario(const GeneratorSettings& settings, std::uint64_t se
   for (;;) {
     std::vector<std::string> all = aspect_names();
     rng.shuffle(all);
-    aspects.assign(all.begin(), all.begin() + static_cast<long>(count));
+    aspects.assign(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(count));
     bool both_stays = std::find(aspects.begin(), aspects.end(), "hotel") != aspects.end() &&
                       std::find(aspects.begin(), aspects.end(), "apartment") != aspects.end();
     if (!both_stays) break;
