@@ -56,6 +56,15 @@ EMSCRIPTEN_KEEPALIVE void rapport_file(int kind, const char* name, const char* t
   app().on_file(static_cast<rapport::web::FileKind>(kind), name, text);
 }
 
+// Opens the text of an exported episode file (or a trajectory record), as Import file does.
+EMSCRIPTEN_KEEPALIVE const char* rapport_import(const char* text) {
+  returned_text = app().open_envelope(text, false);
+  return returned_text.c_str();
+}
+
+// Downloads the current episode as a file, as Export file does.
+EMSCRIPTEN_KEEPALIVE void rapport_export() { app().export_file(); }
+
 // The text of a browser paste event; ImGui pastes it on Ctrl+V.
 EMSCRIPTEN_KEEPALIVE void rapport_paste(const char* text) { rapport::web::clipboard() = text; }
 

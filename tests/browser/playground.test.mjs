@@ -3,7 +3,7 @@
 // OpenAI-compatible server on 127.0.0.1), round-trips share links to the identical transcript
 // (checked again by the native `rapport replay`), and survives damaged links.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { resolve } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -188,6 +188,90 @@ test('a model plays through fetch; its answers travel in the link and replay wit
     const native = await runCli(['replay', link]);
     assert.equal(native.code, 0, native.out);
     assert.deepEqual(problems, []);
+  } finally {
+    fake.close();
+  }
+});
+
+test('an exported file replays natively and imports back to the identical transcript', async () => {
+  const { page, context, problems } = await openPage(browser, server.url);
+  await waitFirstFrame(page);
+  await page.evaluate(() => window.rapport.playScripted('function(difficulty=easy)', 6));
+  const original = (await appState(page)).record;
+  const [download] = await Promise.all([page.waitForEvent('download'), page.evaluate(() => window.rapport.exportFile())]);
+  const dir = resolve(repoRoot, 'build', 'browser-tests');
+  mkdirSync(dir, { recursive: true });
+  const file = resolve(dir, download.suggestedFilename());
+  await download.saveAs(file);
+  const text = readFileSync(file, 'utf8');
+  assert.match(text, /^\{"format":"rapport-episode","version":1,/);
+  const native = await runCli(['replay', file]);
+  assert.equal(native.code, 0, native.out);
+  assert.match(native.out, /byte-identical/);
+
+  const viewer = await openPage(browser, server.url);
+  await waitFirstFrame(viewer.page);
+  const result = await viewer.page.evaluate((t) => window.rapport.importText(t), text);
+  assert.equal(result.ok, true, result.error);
+  assert.equal(result.identical, true, result.difference);
+  assert.equal((await appState(viewer.page)).record, original);
+  const bad = await viewer.page.evaluate(() => window.rapport.importText('{"format":"rapport-episode","version":1}'));
+  assert.equal(bad.ok, false);
+  assert.match(bad.error, /^This file could not be opened: .*no 'record'/);
+  assert.deepEqual(problems, []);
+  assert.deepEqual(viewer.problems, []);
+  await viewer.context.close();
+  await context.close();
+});
+
+test('an LLM user simulator answers through fetch and its calls replay from the link', async () => {
+  // Simulator and judge calls carry no tools; they get text with hidden reasoning.
+  let simulatorCalls = 0;
+  const fake = createServer((req, res) => {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Access-Control-Allow-Headers', 'content-type, authorization');
+    if (req.method === 'OPTIONS') return res.end();
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => {
+      const request = JSON.parse(body);
+      if (!request.tools) simulatorCalls++;
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify({ choices: [{ index: 0, finish_reason: 'stop', message: {
+        role: 'assistant', content: 'Yes', reasoning_content: 'the simulator thinks ' + simulatorCalls } }] }));
+    });
+  });
+  await new Promise((r) => fake.listen(0, '127.0.0.1', r));
+  try {
+    const { page, context, problems } = await openPage(browser, server.url);
+    await waitFirstFrame(page);
+    await page.evaluate((b) => window.rapport.useSettings({ baseUrl: b, model: 'fake-user' }),
+      `http://127.0.0.1:${fake.address().port}/v1`);
+    const { environments } = await appState(page);
+    const env = ['turtle', 'persuade', 'intention'].find((e) => environments.includes(e));
+    assert.ok(env, 'an environment with an LLM user is registered');
+    assert.ok(await page.evaluate((e) => window.rapport.newEpisode(e, 3, { llmUser: true }), env));
+    await waitState(page, (s) => s.awaiting_move, 'the first move');
+    assert.ok(await page.evaluate(() => window.rapport.move('action', 'Is it about a person?')));
+    const state = await waitState(page, (s) => s.turns === 1 && (s.awaiting_move || s.finished), 'the simulated user');
+    const record = JSON.parse(state.record);
+    assert.equal(record.oracle, 'llm');
+    assert.ok(record.turns[0].env_calls.length >= 1, 'the simulator was called');
+    assert.ok(simulatorCalls >= 1);
+    const link = await page.evaluate(() => window.rapport.shareLink());
+    await context.close();
+    fake.close();
+
+    const viewer = await openPage(browser, link);
+    await waitFirstFrame(viewer.page);
+    const seen = await waitState(viewer.page, (s) => s.replay_identical !== undefined, 'the link to open');
+    assert.equal(seen.replay_identical, true, seen.replay_difference);
+    assert.equal(seen.record, state.record);
+    assert.deepEqual(problems, []);
+    assert.deepEqual(viewer.problems, []);
+    await viewer.context.close();
+    const native = await runCli(['replay', link]);
+    assert.equal(native.code, 0, native.out);
   } finally {
     fake.close();
   }

@@ -223,6 +223,8 @@
       await ready;
       call('rapport_use_settings', baseUrl, model, userModel, apiKey);
     },
+    async exportFile() { await ready; Module._rapport_export(); },
+    async importText(text) { await ready; return JSON.parse(call('rapport_import', text)); },
     shareLink,
     openLink,
     async state() { await ready; return JSON.parse(call('rapport_state')); },
