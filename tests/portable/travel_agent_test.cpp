@@ -64,14 +64,14 @@ struct Summary {
   int n = 0;
 };
 
-Summary play(const std::string& spec, int episodes, bool random_agent) {
+Summary play(const std::string& spec, int episodes, bool random_agent, int max_turns = 20) {
   auto game = make_game(spec);
   Summary s;
   for (int i = 0; i < episodes; ++i) {
     Task task = game->task(2024, static_cast<std::uint64_t>(i));
     EpisodeOptions options{OracleKind::Scripted, static_cast<std::uint64_t>(i)};
     std::unique_ptr<Agent> agent = random_agent ? std::unique_ptr<Agent>(new RandomAnswerAgent(i)) : game->scripted_agent(i);
-    Trajectory t = run_episode(*game, task, options, std::move(agent), RunSettings{20}, no_model);
+    Trajectory t = run_episode(*game, task, options, std::move(agent), RunSettings{max_turns}, no_model);
     const auto& m = t.metrics;
     for (const char* key : {"success", "score", "score_single", "score_multi", "best_exist", "correct_exist", "valid_search_rate",
                             "valid_action_rate", "active_elicited", "passive_elicited", "preferences_total", "elicited_rate"})
@@ -110,14 +110,17 @@ TEST_CASE("travel: the scripted agent solves the easy tier; random answers do no
   CHECK(random.action == 0.0);
 }
 
-TEST_CASE("travel: harder tiers are harder, and the baseline still beats chance", "[travel]") {
-  Summary medium = play("travel(tier=medium)", 30, false);
-  Summary hard = play("travel(tier=hard)", 30, false);
+TEST_CASE("travel: harder tiers are harder within UserRL's 16 turns", "[travel]") {
+  // More preferences per aspect need more questions: with 16 turns the baseline runs short.
+  Summary easy = play("travel(tier=easy)", 80, false, 16);
+  Summary medium = play("travel(tier=medium)", 80, false, 16);
+  Summary hard = play("travel(tier=hard)", 80, false, 16);
+  INFO("easy:   " << describe(easy));
   INFO("medium: " << describe(medium));
   INFO("hard:   " << describe(hard));
-  CHECK(medium.score > 0.5);
-  CHECK(hard.score > 0.4);
-  CHECK(hard.score <= medium.score + 0.05);
+  CHECK(easy.score > medium.score);
+  CHECK(medium.score > hard.score);
+  CHECK(hard.score > 0.5);
 }
 
 TEST_CASE("travel: the same seed gives the same trajectory", "[travel]") {
