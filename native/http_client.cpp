@@ -101,12 +101,31 @@ struct Call {
   CallReport report;
   TimePoint submitted;
   // The attempt in progress
+  struct Multi* multi = nullptr;
   CURL* easy = nullptr;
   std::string response;
   double retry_after_s = -1;
   char error[CURL_ERROR_SIZE] = {0};
   // The outcome
   LlmResponse result;
+};
+
+// One curl multi handle and its connection pool. curl looks for a reusable connection by scanning
+// every connection to the host, so thousands of connections in one pool make each request cost
+// thousands of checks; transfers are spread over pools of at most kTransfersPerMulti instead.
+constexpr std::size_t kTransfersPerMulti = 256;
+constexpr std::size_t kMaxMultis = 64;
+
+struct HttpClientLoop {
+  int epoll_fd = -1;
+};
+
+struct Multi {
+  CURLM* handle = nullptr;
+  std::uint32_t index = 0;
+  TimePoint deadline = TimePoint::max();  // curl's timer
+  std::size_t active = 0;                 // transfers on it now
+  HttpClientLoop* loop = nullptr;
 };
 
 struct Retry {
@@ -217,10 +236,8 @@ std::string openai_request_body(const LlmRequest& request, std::string_view mode
   return out;
 }
 
-struct HttpClient::Impl {
-  CURLM* multi = nullptr;
-  int epoll_fd = -1;
-  TimePoint curl_deadline = TimePoint::max();
+struct HttpClient::Impl : HttpClientLoop {
+  std::vector<std::unique_ptr<Multi>> multis;
   std::vector<std::unique_ptr<EndpointState>> endpoints;
   std::unordered_set<Call*> calls;  // every unfinished call (owned)
   std::priority_queue<Retry, std::vector<Retry>, std::greater<>> retries;
@@ -232,57 +249,78 @@ struct HttpClient::Impl {
 
   Impl() {
     std::call_once(curl_initialised, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-    multi = curl_multi_init();
     epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-    if (!multi || epoll_fd < 0) throw std::runtime_error("cannot start the HTTP client (curl or epoll)");
-    curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, &Impl::on_socket);
-    curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, this);
-    curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &Impl::on_timer);
-    curl_multi_setopt(multi, CURLMOPT_TIMERDATA, this);
-    // Keep every connection alive for reuse: thousands of requests in flight means thousands of
-    // connections, and reconnecting per request would dominate the cost.
-    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, 100000L);
+    if (epoll_fd < 0) throw std::runtime_error("cannot start the HTTP client (epoll)");
   }
 
   ~Impl() {
     for (Call* c : calls) {
       if (c->easy) {
-        curl_multi_remove_handle(multi, c->easy);
+        curl_multi_remove_handle(c->multi->handle, c->easy);
         curl_easy_cleanup(c->easy);
       }
       delete c;
     }
     for (CURL* e : spare_easy) curl_easy_cleanup(e);
     for (auto& e : endpoints) curl_slist_free_all(e->headers);
-    curl_multi_cleanup(multi);
+    for (auto& m : multis) curl_multi_cleanup(m->handle);
     close(epoll_fd);
   }
 
+  Multi& new_multi() {
+    auto m = std::make_unique<Multi>();
+    m->handle = curl_multi_init();
+    if (!m->handle) throw std::runtime_error("cannot start the HTTP client (curl)");
+    m->index = static_cast<std::uint32_t>(multis.size());
+    m->loop = this;
+    curl_multi_setopt(m->handle, CURLMOPT_SOCKETFUNCTION, &Impl::on_socket);
+    curl_multi_setopt(m->handle, CURLMOPT_SOCKETDATA, m.get());
+    curl_multi_setopt(m->handle, CURLMOPT_TIMERFUNCTION, &Impl::on_timer);
+    curl_multi_setopt(m->handle, CURLMOPT_TIMERDATA, m.get());
+    // Keep every connection alive for reuse: reconnecting per request would dominate the cost.
+    curl_multi_setopt(m->handle, CURLMOPT_MAXCONNECTS, static_cast<long>(4 * kTransfersPerMulti));
+    multis.push_back(std::move(m));
+    return *multis.back();
+  }
+
+  // The least busy pool, or a new one when all are full.
+  Multi& pick_multi() {
+    Multi* best = nullptr;
+    for (auto& m : multis)
+      if (!best || m->active < best->active) best = m.get();
+    if (!best || (best->active >= kTransfersPerMulti && multis.size() < kMaxMultis)) best = &new_multi();
+    return *best;
+  }
+
+  static std::uint64_t tag(const Multi& m, curl_socket_t s) {
+    return (static_cast<std::uint64_t>(m.index) << 32) | static_cast<std::uint32_t>(s);
+  }
+
   static int on_socket(CURL*, curl_socket_t s, int what, void* userp, void* socketp) {
-    auto* self = static_cast<Impl*>(userp);
+    auto* m = static_cast<Multi*>(userp);
+    const int epoll_fd = m->loop->epoll_fd;
     if (what == CURL_POLL_REMOVE) {
-      epoll_ctl(self->epoll_fd, EPOLL_CTL_DEL, s, nullptr);
-      curl_multi_assign(self->multi, s, nullptr);
+      epoll_ctl(epoll_fd, EPOLL_CTL_DEL, s, nullptr);
+      curl_multi_assign(m->handle, s, nullptr);
       return 0;
     }
     epoll_event ev{};
-    ev.data.fd = s;
+    ev.data.u64 = tag(*m, s);
     if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) ev.events |= EPOLLIN;
     if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) ev.events |= EPOLLOUT;
     if (socketp) {
-      epoll_ctl(self->epoll_fd, EPOLL_CTL_MOD, s, &ev);
+      epoll_ctl(epoll_fd, EPOLL_CTL_MOD, s, &ev);
     } else {
       // A descriptor reused by curl may still be registered from before: MOD covers that.
-      if (epoll_ctl(self->epoll_fd, EPOLL_CTL_ADD, s, &ev) != 0 && errno == EEXIST)
-        epoll_ctl(self->epoll_fd, EPOLL_CTL_MOD, s, &ev);
-      curl_multi_assign(self->multi, s, self);  // marks the socket as registered
+      if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, s, &ev) != 0 && errno == EEXIST) epoll_ctl(epoll_fd, EPOLL_CTL_MOD, s, &ev);
+      curl_multi_assign(m->handle, s, m);  // marks the socket as registered
     }
     return 0;
   }
 
   static int on_timer(CURLM*, long timeout_ms, void* userp) {
-    auto* self = static_cast<Impl*>(userp);
-    self->curl_deadline = timeout_ms < 0 ? TimePoint::max() : Clock::now() + std::chrono::milliseconds(timeout_ms);
+    auto* m = static_cast<Multi*>(userp);
+    m->deadline = timeout_ms < 0 ? TimePoint::max() : Clock::now() + std::chrono::milliseconds(timeout_ms);
     return 0;
   }
 
@@ -340,7 +378,10 @@ struct HttpClient::Impl {
     const long timeout_ms = std::max(1L, static_cast<long>(ep.config.timeout_s * 1000));
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, std::min(timeout_ms, 30000L));
-    curl_multi_add_handle(multi, e);
+    Multi& m = pick_multi();
+    c->multi = &m;
+    ++m.active;
+    curl_multi_add_handle(m.handle, e);
   }
 
   // Starts every queued call that the endpoints' limits allow; returns the earliest time a call
@@ -366,7 +407,9 @@ struct HttpClient::Impl {
 
   void release_attempt(Call* c) {
     EndpointState& ep = *endpoints[c->endpoint];
-    curl_multi_remove_handle(multi, c->easy);
+    curl_multi_remove_handle(c->multi->handle, c->easy);
+    --c->multi->active;
+    c->multi = nullptr;
     spare_easy.push_back(c->easy);
     c->easy = nullptr;
     --ep.in_flight;
@@ -439,9 +482,9 @@ struct HttpClient::Impl {
     finished.push_back(c);
   }
 
-  void read_transfers() {
+  void read_transfers(Multi& multi) {
     int pending = 0;
-    while (CURLMsg* m = curl_multi_info_read(multi, &pending)) {
+    while (CURLMsg* m = curl_multi_info_read(multi.handle, &pending)) {
       if (m->msg != CURLMSG_DONE) continue;
       Call* c = nullptr;
       curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &c);
@@ -479,7 +522,8 @@ struct HttpClient::Impl {
       TimePoint wake = dispatch();
       if (!finished.empty()) return run_finished();
 
-      TimePoint until = std::min({deadline, curl_deadline, wake});
+      TimePoint until = std::min(deadline, wake);
+      for (const auto& m : multis) until = std::min(until, m->deadline);
       if (!retries.empty()) until = std::min(until, retries.top().at);
       now = Clock::now();
       int wait_ms = until <= now ? 0
@@ -493,13 +537,17 @@ struct HttpClient::Impl {
         if (events[i].events & EPOLLIN) flags |= CURL_CSELECT_IN;
         if (events[i].events & EPOLLOUT) flags |= CURL_CSELECT_OUT;
         if (events[i].events & (EPOLLERR | EPOLLHUP)) flags |= CURL_CSELECT_ERR;
-        curl_multi_socket_action(multi, events[i].data.fd, flags, &running);
+        Multi& m = *multis[events[i].data.u64 >> 32];
+        curl_multi_socket_action(m.handle, static_cast<curl_socket_t>(events[i].data.u64 & 0xffffffffu), flags, &running);
       }
-      if (Clock::now() >= curl_deadline) {
-        curl_deadline = TimePoint::max();
-        curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running);
+      now = Clock::now();
+      for (auto& m : multis) {
+        if (now >= m->deadline) {
+          m->deadline = TimePoint::max();
+          curl_multi_socket_action(m->handle, CURL_SOCKET_TIMEOUT, 0, &running);
+        }
+        read_transfers(*m);
       }
-      read_transfers();
       if (!finished.empty()) {
         dispatch();
         return run_finished();
