@@ -67,8 +67,8 @@ const std::vector<std::string>& agent_questions() {
 
 namespace {
 
-constexpr int kMaxMoves = 19;      // then [finish]
-constexpr int kMaxQuestions = 13;  // then only guesses
+constexpr int kMaxMoves = 15;      // then [finish]: within the 16 turns runs give by default
+constexpr int kMaxQuestions = 12;  // then only guesses
 
 // Expected reply of every bank question for every entity, computed once.
 const std::vector<std::vector<Reply>>& expected_replies() {

@@ -121,7 +121,7 @@ GuessVerdict read_guess_verdict(const LlmResponse& response);
 const std::vector<std::string>& agent_questions();
 // Asks the question that best splits the entities still consistent with the answers (it knows
 // our public list of entities and their attributes, never the hidden one), guesses when one
-// candidate is left or questions stop helping, and finishes within 19 moves.
+// candidate is left or questions stop helping, and finishes by its 15th move.
 std::unique_ptr<Agent> make_scripted_agent(std::uint64_t seed);
 
 }  // namespace rapport::telepathy

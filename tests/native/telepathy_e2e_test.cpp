@@ -2,6 +2,10 @@
 // runner and the HTTP client, against the loopback fake server.
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
+#include <fstream>
+
 #include "native/scheduler.h"
 #include "native/trajectory_files.h"
 #include "tests/native/fake_openai_server.h"
@@ -108,5 +112,34 @@ TEST_CASE("telepathy e2e: empty replies and junk verdicts fall back and the epis
     CHECK(t.turns[2].reward == 0.0);
     CHECK(t.stop_reason == "terminated");
     CHECK(get_int(t.metrics, "oracle_failures") == 3);
+  }
+}
+
+TEST_CASE("telepathy e2e: a reference-format entities file written to disk plays its test split", "[telepathy][e2e]") {
+  json::array file;
+  for (int i = 0; i < 50; ++i)
+    file.emplace_back(json::object{{"id", fmt::format("entity_{:03}", i + 1)},
+                                   {"title", fmt::format("Creature {}", i)},
+                                   {"description", "I am thinking of an animal. Ask yes/no questions!"},
+                                   {"goal", "Guess the animal."},
+                                   {"target_entity", fmt::format("Creature {} - an animal", i)},
+                                   {"category", "animal"}});
+  TempDir dir;
+  std::ofstream(dir.file("all_entities_refined.json")) << to_json(file);
+  RunOptions o;
+  o.env_spec = "telepathy";
+  o.tasks.data_file = dir.file("all_entities_refined.json");
+  o.tasks.split = "test";  // int(50 * 0.9) = 45 train, 5 test
+  o.tasks.count = 0;
+  o.progress = ProgressMode::Off;
+  o.out = dir.file("out.jsonl");
+  RunResult r = run_batch(o, nullptr);
+  CHECK(r.counters.episodes_done == 5);
+  std::vector<Trajectory> ts;
+  for_each_trajectory(o.out, [&](const Trajectory& t, const json::object&) { ts.push_back(t); });
+  REQUIRE(ts.size() == 5);
+  for (const auto& t : ts) {
+    CHECK(t.task_id.rfind("entity_", 0) == 0);
+    CHECK((t.stop_reason == "terminated" || t.stop_reason == "truncated"));
   }
 }

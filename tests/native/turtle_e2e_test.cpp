@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <fstream>
+
 #include "native/scheduler.h"
 #include "native/trajectory_files.h"
 #include "tests/native/fake_openai_server.h"
@@ -112,5 +114,39 @@ TEST_CASE("turtle e2e: unusable oracle output falls back and the episode still e
     CHECK(t.turns[1].reward == 0.0);
     CHECK(t.stop_reason == "terminated");  // by [finish]
     CHECK(get_int(t.metrics, "oracle_failures") == 2);
+  }
+}
+
+TEST_CASE("turtle e2e: a reference-format stories file written to disk plays its test split", "[turtle][e2e]") {
+  // 60 entries keyed by number, every tenth judged "No": 54 stories, 48 train and 6 test.
+  json::object file;
+  for (int i = 0; i < 60; ++i) {
+    json::array evaluation{json::object{{"statement", fmt::format("The keeper {} lit the lamp.", i)}, {"score", 0.6}},
+                           json::object{{"statement", "A ship was saved."}, {"score", 0.4}}};
+    file[std::to_string(i + 1)] = json::object{{"judgment_thought", "..."},
+                                               {"judgment", i % 10 == 9 ? "No" : "Yes"},
+                                               {"new_title", fmt::format("Story {}", i)},
+                                               {"new_surface", "A light went out."},
+                                               {"new_bottom", "The keeper fell asleep and a ship ran aground."},
+                                               {"evaluation_thought", "..."},
+                                               {"evaluation", std::move(evaluation)}};
+  }
+  TempDir dir;
+  std::ofstream(dir.file("all_stories_refined.json")) << to_json(file);
+  RunOptions o;
+  o.env_spec = "turtle";
+  o.tasks.data_file = dir.file("all_stories_refined.json");
+  o.tasks.split = "test";
+  o.tasks.count = 0;
+  o.progress = ProgressMode::Off;
+  o.out = dir.file("out.jsonl");
+  RunResult r = run_batch(o, nullptr);
+  CHECK(r.counters.episodes_done == 6);
+  std::vector<Trajectory> ts;
+  for_each_trajectory(o.out, [&](const Trajectory& t, const json::object&) { ts.push_back(t); });
+  REQUIRE(ts.size() == 6);
+  for (const auto& t : ts) {
+    CHECK(t.task_id.rfind("Story ", 0) == 0);
+    CHECK((t.stop_reason == "terminated" || t.stop_reason == "truncated"));
   }
 }
