@@ -165,6 +165,23 @@ TEST_CASE("cli: killed mid-batch and resumed, exactly one trajectory per (task, 
   }
 }
 
+TEST_CASE("cli: `rapport play --user llm` asks the user simulator through the client", "[cli]") {
+  FakeServerOptions options;
+  options.record_bodies = true;
+  FakeOpenAiServer server([](const json::object&) { return FakeReply::text("{\"response\": \"I mean the red one.\"}"); },
+                          options);
+  CliResult r = run_cli({"play", "--env", "intention", "--json", "--user", "llm", "--user-model", "sim",
+                         "--user-base-url", server.base_url()},
+                        "[action] Which one do you mean?\n[finish]\n");
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK(server.requests() > 0);
+  for (const auto& body : server.bodies()) CHECK(get_string(body, "model") == "sim");
+  CliResult missing = run_cli({"play", "--env", "intention", "--user", "llm"});
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.output.find("--user-model") != std::string::npos);
+}
+
 TEST_CASE("cli: bad options give clear errors", "[cli]") {
   CliResult r = run_cli({"run", "--agent", "llm", "-q"});
   CHECK(r.exit_code == 2);

@@ -53,7 +53,7 @@ bool file_exists(const std::string& path) {
 
 namespace {
 
-pid_t spawn(const std::vector<std::string>& args, const std::string& output_path) {
+pid_t spawn(const std::vector<std::string>& args, const std::string& output_path, const std::string& input_path = "/dev/null") {
   std::vector<std::string> all{RAPPORT_CLI};
   all.insert(all.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -63,7 +63,7 @@ pid_t spawn(const std::vector<std::string>& args, const std::string& output_path
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 1, output_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 0, input_path.c_str(), O_RDONLY, 0);
   pid_t pid = -1;
   int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
@@ -80,11 +80,13 @@ int wait_for(pid_t pid) {
 
 }  // namespace
 
-CliResult run_cli(const std::vector<std::string>& args) {
+CliResult run_cli(const std::vector<std::string>& args, const std::string& input) {
   TempDir dir;
   std::string output = dir.file("output.txt");
+  std::string input_path = dir.file("input.txt");
+  std::ofstream(input_path, std::ios::binary) << input;
   CliResult r;
-  r.exit_code = wait_for(spawn(args, output));
+  r.exit_code = wait_for(spawn(args, output, input_path));
   r.output = read_file(output);
   return r;
 }

@@ -31,8 +31,8 @@ struct CliResult {
   std::string output;  // stdout and stderr
 };
 
-// Runs the rapport binary (RAPPORT_CLI) with `args` and waits for it.
-CliResult run_cli(const std::vector<std::string>& args);
+// Runs the rapport binary (RAPPORT_CLI) with `args` (and `input` on its stdin) and waits for it.
+CliResult run_cli(const std::vector<std::string>& args, const std::string& input = "");
 
 // Starts the binary, waits until `ready()` is true (polled every 10 ms, at most timeout_s), then
 // kills it with SIGKILL. Returns false when the program ended before it could be killed.
