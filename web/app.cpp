@@ -272,6 +272,9 @@ std::string App::state_json() const {
     o["replay_identical"] = check->identical;
     o["replay_difference"] = check->difference;
   }
+  json::object widgets;
+  for (const auto& [name, at] : widgets_) widgets[name] = json::array{at.first, at.second};
+  o["widgets"] = std::move(widgets);
   json::array envs;
   for (const auto* info : Registry::instance().all()) envs.push_back(json::string(info->name));
   o["environments"] = std::move(envs);

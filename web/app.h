@@ -85,6 +85,9 @@ class App {
   void set_notice(std::string message) { notice_ = std::move(message); error_.clear(); }
   void clear_messages() { error_.clear(); notice_.clear(); }
   std::string state_json() const;
+  // Remembers where a widget was drawn this frame (the centre of ImGui's last item), so tests can
+  // click it with a real mouse instead of guessing pixels.
+  void locate(const std::string& name, float x, float y) { widgets_[name] = {x, y}; }
   long frames() const { return frames_; }
 
  private:
@@ -99,6 +102,7 @@ class App {
   std::string notice_;
   std::string link_;
   long frames_ = 0;
+  std::map<std::string, std::pair<float, float>> widgets_;
 };
 
 App& app();

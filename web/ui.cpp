@@ -6,6 +6,11 @@
 
 namespace rapport::web {
 
+void locate_last_item(App& app, const char* name) {
+  ImVec2 min = ImGui::GetItemRectMin(), max = ImGui::GetItemRectMax();
+  app.locate(name, (min.x + max.x) / 2, (min.y + max.y) / 2);
+}
+
 void setup_style() {
   ImGui::StyleColorsDark();
   ImGuiStyle& style = ImGui::GetStyle();

@@ -10,6 +10,9 @@ namespace rapport::web {
 void setup_style();
 void draw_ui(App& app);
 
+// Records the centre of the last ImGui item under `name` (App::locate).
+void locate_last_item(App& app, const char* name);
+
 // Panels, one file each.
 void draw_setup_panel(App& app);
 void draw_conversation_panel(App& app);

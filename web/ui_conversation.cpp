@@ -165,11 +165,13 @@ void draw_composer(App& app) {
   ImGui::BeginDisabled(!can_move);
   ImGui::SetNextItemWidth(90);
   ImGui::Combo("##choice", &composer.choice, kChoices, 4);
+  locate_last_item(app, "choice");
   ImGui::SameLine();
   const float send_width = 70;
   ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - send_width - ImGui::GetStyle().ItemSpacing.x);
   bool submit = ImGui::InputTextWithHint("##content", "your move as the agent (Enter sends)", &composer.content,
                                          ImGuiInputTextFlags_EnterReturnsTrue);
+  locate_last_item(app, "composer");
   ImGui::SameLine();
   submit = ImGui::Button("Send", ImVec2(send_width, 0)) || submit;
   if (submit && can_move) {

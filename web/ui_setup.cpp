@@ -161,6 +161,7 @@ void draw_setup_panel(App& app) {
 
   ImGui::Spacing();
   if (ImGui::Button("New episode", ImVec2(-1, 32))) app.new_episode();
+  locate_last_item(app, "new_episode");
   ImGui::TextDisabled("spec: %s", app.picker_spec().c_str());
 
   section("MODEL SETTINGS");
