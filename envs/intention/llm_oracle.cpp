@@ -114,7 +114,8 @@ LlmRequest judge_request(const Asking& a) {
       "question may cover several details or none. Set is_task_related to false when the question has "
       "nothing to do with the request.\n\n"
       "Answer with a single JSON object and nothing else:\n"
-      "{{\"analysis\": \"your reasoning\", \"is_task_related\": true, \"covered_detail_indices\": [0]}}",
+      "{{\"analysis\": \"your reasoning\", \"is_task_related\": true or false, \"covered_detail_indices\": "
+      "[the numbers of the details asked about; empty if none]}}",
       a.task->category.empty() ? "general" : a.task->category, a.task->task, details, recent(a.history, true),
       a.question);
   return request(LlmRole::Judge, "coverage_judge", kJudgeSystem, std::move(user));

@@ -1,0 +1,137 @@
+// PersuadeGym end to end: an LLM agent and the LLM user, both served over HTTP by the loopback fake
+// server, through the rollout runner; the evaluation numbers of the result; and a reference-format
+// statements file written to disk, played on its test split.
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+
+#include <fstream>
+
+#include "native/evaluation.h"
+#include "native/scheduler.h"
+#include "native/trajectory_files.h"
+#include "tests/native/fake_openai_server.h"
+#include "tests/native/test_support.h"
+
+using namespace rapport;
+using rapport::testing::TempDir;
+
+namespace {
+
+Endpoint fake_endpoint(const FakeOpenAiServer& server, std::string name) {
+  Endpoint e;
+  e.name = std::move(name);
+  e.base_url = server.base_url();
+  e.model = "fake-model";
+  e.timeout_s = 5;
+  e.backoff_initial_s = 0.01;
+  e.backoff_max_s = 0.05;
+  return e;
+}
+
+std::vector<Trajectory> read_all(const std::string& path) {
+  std::vector<Trajectory> ts;
+  for_each_trajectory(path, [&](const Trajectory& t, const json::object&) { ts.push_back(t); });
+  return ts;
+}
+
+int occurrences(const std::string& text, std::string_view what) {
+  int n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// The agent makes three arguments, then finishes. The user answers in a different output form
+// each round: up to Partly Agree, back to Agree, then on to Disagree.
+FakeReply respond(const json::object& body) {
+  if (fake::has_tools(body)) {
+    int seen = fake::count_messages(body, "tool");
+    if (seen < 3) return FakeReply::tool_call("action", fmt::format("Here is argument {}.", seen + 1));
+    return FakeReply::tool_call("finish", "");
+  }
+  switch (occurrences(fake::last_content(body, "user"), "They said:")) {
+    case 0: return FakeReply::text("{'thought': 'hm', 'response': 'You have a point.', 'stance': 'Partly Agree'}");
+    case 1: return FakeReply::text("```json\n{\"thought\": \"no\", \"response\": \"On reflection, no.\", \"stance\": \"Agree\"}\n```");
+    default: return FakeReply::text("<think>fine</think>{\"thought\": \"yes\", \"response\": \"Now I doubt it.\", \"stance\": \"Disagree\"}");
+  }
+}
+
+}  // namespace
+
+TEST_CASE("persuade e2e: the LLM user through the runner and the fake server", "[persuade][e2e]") {
+  FakeOpenAiServer server(respond, FakeServerOptions{0.001});
+  TempDir dir;
+  RunOptions o;
+  o.env_spec = "persuade";
+  o.tasks.count = 3;
+  o.tasks.seed = 5;
+  o.samples = 2;
+  o.agent = "llm";
+  o.user = OracleKind::Llm;
+  o.concurrency = 8;
+  o.progress = ProgressMode::Off;
+  o.endpoints.policy = fake_endpoint(server, "policy");
+  o.endpoints.user = fake_endpoint(server, "user");
+  o.out = dir.file("persuade.jsonl");
+  RunResult r = run_batch(o, nullptr);
+  CHECK(r.counters.episodes_done == 6);
+  CHECK(r.counters.failed_calls == 0);
+
+  auto ts = read_all(o.out);
+  REQUIRE(ts.size() == 6);
+  for (const auto& t : ts) {
+    INFO(t.task_id);
+    REQUIRE(t.turns.size() == 4);
+    // Anti-farming: going back to Agree and up again pays only for progress past Partly Agree.
+    CHECK(t.rewards() == std::vector<double>{0.333333, 0.0, 0.5, 0.0});
+    CHECK(t.turns[0].observation == "You have a point.");
+    CHECK(t.turns[1].observation == "On reflection, no.");
+    REQUIRE(t.turns[2].env_calls.size() == 1);
+    CHECK(t.turns[2].env_calls[0].request.purpose == "persuadee");
+    CHECK(t.turns[2].env_calls[0].request.role == LlmRole::User);
+    // The user's prompt carries the claim and the user's own argument.
+    const std::string& prompt = t.turns[0].env_calls[0].request.messages.at(1).content;
+    CHECK(prompt.find(std::string(t.task.at("claim").as_string())) != std::string::npos);
+    CHECK(prompt.find(std::string(t.task.at("argument").as_string())) != std::string::npos);
+    CHECK(t.turns[3].action == "[finish]");
+    CHECK(t.stop_reason == "terminated");
+    CHECK(get_string(t.metrics, "final_stance") == "Disagree");
+    CHECK(t.oracle == "llm");
+  }
+
+  // The evaluation numbers of reference §10: the episode score is the sum of step rewards.
+  Evaluator e;
+  for (const auto& t : ts) e.add(t);
+  auto results = e.results();
+  REQUIRE(results.size() == 1);
+  CHECK(results[0].tasks == 3);
+  CHECK(results[0].micro_avg == Approx(0.833333));
+  CHECK(results[0].score == Approx(0.833333));
+  CHECK(results[0].success == 0.0);
+  CHECK(results[0].metrics.at("final_stance_score") == Approx(0.8333));
+}
+
+TEST_CASE("persuade e2e: a reference-format statements file written to disk plays its test split", "[persuade][e2e]") {
+  json::array items;
+  for (int i = 0; i < 450; ++i)
+    items.push_back(json::object{{"id", fmt::format("ST{:010d}", i)},
+                                 {"claim", fmt::format("Statement {} is true.", i)},
+                                 {"argument", "I have always thought so."}});
+  TempDir dir;
+  std::ofstream(dir.file("all_statements_refined.json")) << to_json(items);
+  RunOptions o;
+  o.env_spec = "persuade";
+  o.tasks.data_file = dir.file("all_statements_refined.json");
+  o.tasks.split = "test";
+  o.tasks.count = 0;
+  o.progress = ProgressMode::Off;
+  o.out = dir.file("out.jsonl");
+  RunResult r = run_batch(o, nullptr);
+  CHECK(r.counters.episodes_done == 42);  // 450 shuffled, 420 kept, the last 42 of them
+  auto ts = read_all(o.out);
+  REQUIRE(ts.size() == 42);
+  for (const auto& t : ts) {
+    CHECK(t.task_id.rfind("ST", 0) == 0);
+    CHECK(t.stop_reason == "terminated");
+  }
+}
