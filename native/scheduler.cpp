@@ -1,12 +1,8 @@
 #include "native/scheduler.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <deque>
 #include <ostream>
 #include <set>
@@ -20,6 +16,7 @@
 #include "core/runner.h"
 #include "native/files.h"
 #include "native/http_client.h"
+#include "native/jsonl_file.h"
 
 namespace rapport {
 
@@ -209,65 +206,6 @@ struct Slot {
   std::size_t turns_seen = 0;
 };
 
-// An append-only file written with single write() calls, so that a killed process leaves whole
-// lines (or at worst one torn last line, which --resume removes).
-class AppendFile {
- public:
-  AppendFile() = default;
-  explicit AppendFile(const std::string& path) : path_(path) {
-    fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw ConfigError(fmt::format("cannot open '{}' for writing: {}", path, std::strerror(errno)));
-  }
-  ~AppendFile() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  AppendFile(AppendFile&& o) noexcept : fd_(o.fd_), path_(std::move(o.path_)) { o.fd_ = -1; }
-  AppendFile& operator=(AppendFile&& o) noexcept {
-    std::swap(fd_, o.fd_);
-    std::swap(path_, o.path_);
-    return *this;
-  }
-  bool open() const { return fd_ >= 0; }
-  void write(const std::string& text) {
-    std::size_t done = 0;
-    while (done < text.size()) {
-      ssize_t n = ::write(fd_, text.data() + done, text.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) throw ConfigError(fmt::format("cannot write '{}': {}", path_, std::strerror(errno)));
-      done += static_cast<std::size_t>(n);
-    }
-  }
-
- private:
-  int fd_ = -1;
-  std::string path_;
-};
-
-bool exists(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0;
-}
-
-// The complete lines of a JSONL file; a last line without its newline (a write cut short by a
-// kill) is cut off the file when `repair` is set.
-std::vector<std::string> read_complete_lines(const std::string& path, bool repair) {
-  std::vector<std::string> lines;
-  if (!exists(path)) return lines;
-  std::string text = read_text_file(path);
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string::npos) {
-      if (repair && ::truncate(path.c_str(), static_cast<off_t>(start)) != 0)
-        throw ConfigError(fmt::format("cannot repair '{}': {}", path, std::strerror(errno)));
-      break;
-    }
-    if (end > start) lines.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return lines;
-}
-
 std::uint64_t episode_seed(std::uint64_t seed, const std::string& task_id, int sample) {
   // 31 bits: every server accepts it as a sampling seed, and every JSON reader as an exact number.
   return Rng::derive(seed, "episode/" + task_id, static_cast<std::uint64_t>(sample)).next() >> 33;
@@ -397,7 +335,7 @@ class Batch {
     if (o_.out.empty()) return;
     pending_path_ = o_.out + ".pending";
     if (!o_.resume) {
-      if ((exists(o_.out) || exists(pending_path_)) && !o_.overwrite)
+      if ((file_exists(o_.out) || file_exists(pending_path_)) && !o_.overwrite)
         throw ConfigError(fmt::format("'{}' already exists: pass --resume to continue it, or --overwrite to start over",
                                       o_.out));
       ::unlink(pending_path_.c_str());
