@@ -212,9 +212,4 @@ void Session::cancel() {
   }
 }
 
-void Session::set_model_names(const ModelSettings& settings) {
-  share_.agent_model = settings.model;
-  share_.user_model = settings.user_model;
-}
-
 }  // namespace rapport::web

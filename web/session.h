@@ -70,8 +70,6 @@ class Session {
   void pump(const ModelSettings& settings);
   void on_fetch_done(int id, int status, const std::string& body, const std::string& error);
 
-  void set_model_names(const ModelSettings& settings);
-
  private:
   void drive();
   void reset();

@@ -47,12 +47,15 @@ void draw_shaping(App& app) {
 
   const Session& s = app.session();
   const Trajectory& t = s.trajectory();
-  // The GRPO group: this visit's finished episodes of the same environment and task, with this one.
+  // The GRPO group: this visit's finished episodes of the same environment and task, with this
+  // one last (a live episode that has finished is already the last of the history).
+  const bool current_in_history = s.live() && s.finished() && !s.history().empty();
+  const std::size_t past = s.history().size() - (current_in_history ? 1 : 0);
   std::vector<std::vector<double>> group;
-  for (const auto& h : s.history())
-    if (h.env == t.env && h.task_id == t.task_id && &h != &t) group.push_back(h.rewards());
-  bool in_history = !s.history().empty() && s.live() && s.finished();
-  if (in_history) group.pop_back();  // the last finished episode is this one
+  for (std::size_t i = 0; i < past; ++i) {
+    const Trajectory& h = s.history()[i];
+    if (h.env == t.env && h.task_id == t.task_id) group.push_back(h.rewards());
+  }
   group.push_back(t.rewards());
   std::vector<ShapedTrajectory> shaped;
   try {
