@@ -25,6 +25,7 @@ struct Composer {
   bool show_reasoning = false;
   bool show_calls = false;
   std::size_t shown_turns = 0;
+  int scroll_frames = 0;  // frames left to keep the newest message in view (text lays out over a frame or two)
 };
 Composer composer;
 
@@ -245,6 +246,10 @@ void draw_conversation_panel(App& app) {
   }
   if (composer.shown_turns != t.turns.size() || s.calling_model()) {
     composer.shown_turns = t.turns.size();
+    composer.scroll_frames = 3;
+  }
+  if (composer.scroll_frames > 0) {
+    --composer.scroll_frames;
     ImGui::SetScrollHereY(1.0f);
   }
   ImGui::EndChild();
