@@ -870,4 +870,22 @@ bool guess_matches(const Entity& entity, std::string_view guess) {
   return false;
 }
 
+namespace {
+
+class ScriptedOracle : public Oracle {
+ public:
+  Ask<QuestionReply> answer_question(const Entity& entity, const std::string& question) const override {
+    return Ask<QuestionReply>::now(QuestionReply{to_string(scripted_reply(entity, question)), false});
+  }
+  Ask<GuessVerdict> judge_guess(const Entity& entity, const std::string& guess) const override {
+    bool correct = guess_matches(entity, guess);
+    return Ask<GuessVerdict>::now(GuessVerdict{
+        correct, correct ? "Correct! That is what I was thinking of." : "No, that is not it. Keep asking.", false});
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Oracle> make_scripted_oracle() { return std::make_unique<ScriptedOracle>(); }
+
 }  // namespace rapport::telepathy

@@ -105,7 +105,8 @@ class Oracle {
   virtual Ask<QuestionReply> answer_question(const Entity& entity, const std::string& question) const = 0;
   virtual Ask<GuessVerdict> judge_guess(const Entity& entity, const std::string& guess) const = 0;
 };
-std::unique_ptr<Oracle> make_oracle(OracleKind kind);
+std::unique_ptr<Oracle> make_scripted_oracle();
+std::unique_ptr<Oracle> make_llm_oracle();
 
 extern const char* const kQuestionFallback;
 extern const char* const kGuessFallback;

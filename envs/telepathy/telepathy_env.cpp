@@ -148,7 +148,7 @@ class TelepathyGame : public Game {
   }
 
   std::unique_ptr<Episode> new_episode(const Task& task, const EpisodeOptions& options) const override {
-    return std::make_unique<TelepathyEpisode>(entity_from(task), params(), make_oracle(options.oracle));
+    return std::make_unique<TelepathyEpisode>(entity_from(task), params(), options.oracle == OracleKind::Llm ? make_llm_oracle() : make_scripted_oracle());
   }
 
   std::unique_ptr<Agent> scripted_agent(std::uint64_t seed) const override { return make_scripted_agent(seed); }

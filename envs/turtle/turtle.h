@@ -82,7 +82,8 @@ class Oracle {
   virtual Ask<QuestionReply> answer_question(const Story& story, const std::string& question) const = 0;
   virtual Ask<AnswerVerdict> judge_answer(const Story& story, const std::string& answer) const = 0;
 };
-std::unique_ptr<Oracle> make_oracle(OracleKind kind);
+std::unique_ptr<Oracle> make_scripted_oracle();
+std::unique_ptr<Oracle> make_llm_oracle();
 
 extern const char* const kQuestionFallback;
 extern const char* const kAnswerFallback;
