@@ -13,6 +13,8 @@
 namespace rapport::cli {
 namespace {
 
+constexpr const char* kDefaultOut = "rapport-run.jsonl";
+
 struct RunFlags {
   RunOptions run;
   std::size_t episodes = 100;
@@ -59,8 +61,7 @@ void print_table(const RunResult& r, const RunOptions& o) {
   if (r.cache_mode != CacheMode::Off)
     std::cout << fmt::format("cache ({}): {} hits, {} misses, {} stored\n", to_string(r.cache_mode), r.cache_hits,
                              r.cache_misses, r.cache_stored);
-  if (o.out.empty()) std::cout << "(trajectories not saved: pass --out FILE.jsonl to keep them)\n";
-  else std::cout << fmt::format("trajectories: {}\n", o.out);
+  std::cout << fmt::format("trajectories: {}\n", o.out);
 }
 
 int run(RunFlags& f, CLI::App& cmd) {
@@ -109,6 +110,11 @@ int run(RunFlags& f, CLI::App& cmd) {
   else if (f.progress == "on") o.progress = ProgressMode::On;
   else o.progress = isatty(STDERR_FILENO) ? ProgressMode::On : ProgressMode::Auto;
 
+  // Without --out the batch still leaves its trajectories behind, in a file each plain run replaces.
+  if (o.out.empty()) {
+    o.out = kDefaultOut;
+    o.overwrite = !o.resume;
+  }
   RunResult result = run_batch(o, &std::cerr);
   if (!f.quiet) print_table(result, o);
   return kExitOk;
@@ -135,7 +141,8 @@ void install(CLI::App& app) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_option("--concurrency,-j", f->run.concurrency, "Episodes in flight at once")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--out,-o", f->run.out, "Write trajectories to this JSONL file (one per line)");
+  cmd->add_option("--out,-o", f->run.out,
+                  fmt::format("Write trajectories to this JSONL file, one per line (default {}, replaced by each run)", kDefaultOut));
   cmd->add_flag("--resume", f->run.resume, "Continue --out: skip the (task, sample) pairs it holds, run the rest");
   cmd->add_flag("--overwrite", f->run.overwrite, "Replace an existing --out file");
   cmd->add_option("--shard", f->shard, "Run only shard i of N (tasks i, i+N, ...), e.g. 0/4 ... 3/4");
