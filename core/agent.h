@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "core/action.h"
 #include "core/environment.h"
 #include "core/flow.h"
 
@@ -17,6 +18,9 @@ struct AgentMove {
   bool stop = false;          // the agent ended the conversation (e.g. a turn without a tool call)
   bool format_error = false;  // the turn had no usable tool call
   std::string note;           // why it stopped, for the record
+
+  // A move made through the interact_with_env tool: the action is built as the tool maps it.
+  static AgentMove tool(std::string choice, std::string content);
 };
 
 class Agent {

@@ -46,16 +46,16 @@ class ScriptedFunctionAgent : public Agent {
   void start(const std::string&, const std::string&) override {}
 
   Flow<AgentMove> next_move() override {
-    if (!test_case_) return move("search", "test");
+    if (!test_case_) return AgentMove::tool("search", "test");
     while (next_probe_ < kProbes.size() && observations_.size() < kProbeCount) {
       const auto& p = kProbes[next_probe_++];
       if (is_test_case(p)) continue;
       pending_probe_ = next_probe_ - 1;
-      return move("action", fmt::format("{} {} {} {}", p[0], p[1], p[2], p[3]));
+      return AgentMove::tool("action", fmt::format("{} {} {} {}", p[0], p[1], p[2], p[3]));
     }
     if (!answers_) answers_ = rank_answers();
-    if (next_answer_ < answers_->size()) return move("answer", py_repr((*answers_)[next_answer_++]));
-    return move("finish", "");
+    if (next_answer_ < answers_->size()) return AgentMove::tool("answer", py_repr((*answers_)[next_answer_++]));
+    return AgentMove::tool("finish", "");
   }
 
   void observe(const StepResult& result) override {
@@ -80,14 +80,6 @@ class ScriptedFunctionAgent : public Agent {
   }
 
  private:
-  static Flow<AgentMove> move(std::string choice, std::string content) {
-    AgentMove m;
-    m.choice = std::move(choice);
-    m.content = std::move(content);
-    m.action = m.choice == "finish" ? "[finish]" : "[" + m.choice + "] " + m.content;
-    return m;
-  }
-
   bool is_test_case(const std::array<int, 4>& p) const {
     for (std::size_t i = 0; i < 4; ++i)
       if (double(p[i]) != (*test_case_)[i]) return false;

@@ -32,16 +32,8 @@ class ScriptedIntentionAgent : public Agent {
 
   Flow<AgentMove> next_move() override {
     const auto& bank = question_bank();
-    AgentMove m;
-    if (asked_ < bank.size()) {
-      m.choice = "action";
-      m.content = bank[asked_++];
-      m.action = "[action] " + m.content;
-    } else {
-      m.choice = "finish";
-      m.action = "[finish]";
-    }
-    return m;
+    if (asked_ < bank.size()) return AgentMove::tool("action", bank[asked_++]);
+    return AgentMove::tool("finish", "");
   }
 
   void observe(const StepResult&) override {}

@@ -41,16 +41,8 @@ class ScriptedPersuadeAgent : public Agent {
 
   Flow<AgentMove> next_move() override {
     const auto& bank = argument_bank();
-    AgentMove m;
-    if (made_ < bank.size()) {
-      m.choice = "action";
-      m.content = bank[(first_ + made_++) % bank.size()];
-      m.action = "[action] " + m.content;
-    } else {
-      m.choice = "finish";
-      m.action = "[finish]";
-    }
-    return m;
+    if (made_ < bank.size()) return AgentMove::tool("action", bank[(first_ + made_++) % bank.size()]);
+    return AgentMove::tool("finish", "");
   }
 
   void observe(const StepResult&) override {}

@@ -105,17 +105,17 @@ class ScriptedTelepathyAgent : public Agent {
   Flow<AgentMove> next_move() override {
     ++moves_;
     std::vector<std::size_t> top = best_candidates();
-    if (moves_ >= kMaxMoves || top.empty()) return move("finish", "");
+    if (moves_ >= kMaxMoves || top.empty()) return AgentMove::tool("finish", "");
     if (top.size() > 1 && questions_ < kMaxQuestions) {
       if (auto q = best_question(top)) {
         asked_[*q] = true;
         pending_question_ = q;
         ++questions_;
-        return move("action", agent_questions()[*q]);
+        return AgentMove::tool("action", agent_questions()[*q]);
       }
     }
     pending_guess_ = top.front();
-    return move("answer", builtin_entities()[top.front()].title);
+    return AgentMove::tool("answer", builtin_entities()[top.front()].title);
   }
 
   void observe(const StepResult& result) override {
@@ -136,14 +136,6 @@ class ScriptedTelepathyAgent : public Agent {
   }
 
  private:
-  static Flow<AgentMove> move(std::string choice, std::string content) {
-    AgentMove m;
-    m.choice = std::move(choice);
-    m.content = std::move(content);
-    m.action = m.choice == "finish" ? "[finish]" : "[" + m.choice + "] " + m.content;
-    return m;
-  }
-
   // Candidates not yet guessed with the fewest answers against them (an oracle may err).
   std::vector<std::size_t> best_candidates() const {
     std::vector<std::size_t> out;

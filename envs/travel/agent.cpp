@@ -134,11 +134,7 @@ class ScriptedTravelAgent : public Agent {
   Flow<AgentMove> move(Kind kind, std::string aspect, std::string choice, std::string content) {
     last_kind_ = kind;
     last_aspect_ = std::move(aspect);
-    AgentMove m;
-    m.choice = std::move(choice);
-    m.content = std::move(content);
-    m.action = m.choice == "finish" ? "[finish]" : "[" + m.choice + "] " + m.content;
-    return m;
+    return AgentMove::tool(std::move(choice), std::move(content));
   }
 
   std::string date(std::size_t k) const {

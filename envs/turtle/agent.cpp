@@ -35,12 +35,12 @@ class ScriptedTurtleAgent : public Agent {
 
   Flow<AgentMove> next_move() override {
     const auto& questions = generic_questions();
-    if (asked_ < questions.size()) return move("action", questions[asked_++].question);
+    if (asked_ < questions.size()) return AgentMove::tool("action", questions[asked_++].question);
     if (!answered_) {
       answered_ = true;
-      return move("answer", explanation());
+      return AgentMove::tool("answer", explanation());
     }
-    return move("finish", "");
+    return AgentMove::tool("finish", "");
   }
 
   void observe(const StepResult& result) override {
@@ -48,14 +48,6 @@ class ScriptedTurtleAgent : public Agent {
   }
 
  private:
-  static Flow<AgentMove> move(std::string choice, std::string content) {
-    AgentMove m;
-    m.choice = std::move(choice);
-    m.content = std::move(content);
-    m.action = m.choice == "finish" ? "[finish]" : "[" + m.choice + "] " + m.content;
-    return m;
-  }
-
   std::string explanation() const {
     std::string text = surface_.empty() ? "Here is what I think happened." : "About \"" + surface_ + "\":";
     const auto& questions = generic_questions();
