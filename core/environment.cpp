@@ -43,6 +43,14 @@ std::vector<Task> Game::import_tasks(std::string_view, std::string_view) const {
   throw ConfigError(fmt::format("{}: this environment has no importer for data files", params_.env_name()));
 }
 
+std::size_t shuffled_position(std::uint64_t seed, std::uint64_t index, std::size_t size, std::string_view stream) {
+  assert(size > 0);
+  std::vector<std::size_t> order(size);
+  for (std::size_t i = 0; i < size; ++i) order[i] = i;
+  Rng::derive(seed, stream).shuffle(order);
+  return order[index % size];
+}
+
 const Task& find_task(const std::vector<Task>& tasks, std::string_view id) {
   for (const auto& t : tasks)
     if (t.id == id) return t;

@@ -102,6 +102,11 @@ class Game {
   std::string version_;
 };
 
+// Position in a dataset of `size` items of the index-th built-in task for `seed`: a seed-shuffled
+// order (stream names the dataset), index taken modulo size, so indices 0..size-1 of one seed visit
+// every item once.
+std::size_t shuffled_position(std::uint64_t seed, std::uint64_t index, std::size_t size, std::string_view stream);
+
 // Finds a task by id in a list; throws ConfigError listing a few valid ids.
 const Task& find_task(const std::vector<Task>& tasks, std::string_view id);
 

@@ -12,6 +12,7 @@
 
 #include "core/agent.h"
 #include "core/environment.h"
+#include "core/text.h"
 #include "core/flow.h"
 
 namespace rapport::intention {
@@ -100,8 +101,6 @@ Reply read_responder_reply(const LlmResponse& response);
 LlmRequest judge_request(const Asking& asking);
 Coverage read_judge_reply(const LlmResponse& response);
 
-// Whether `text` mentions `keyword`: case-insensitive, starting at a word boundary.
-bool mentions(std::string_view text, std::string_view keyword);
 
 // ---- The agent ------------------------------------------------------------------------------
 

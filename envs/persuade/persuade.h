@@ -12,6 +12,7 @@
 
 #include "core/agent.h"
 #include "core/environment.h"
+#include "core/text.h"
 #include "core/flow.h"
 
 namespace rapport::persuade {
@@ -97,9 +98,6 @@ std::unique_ptr<Persuadee> make_llm_persuadee();
 LlmRequest persuadee_request(const Hearing& hearing);
 Verdict read_persuadee_reply(const LlmResponse& response);
 
-// Whether `text` mentions `keyword`: case-insensitive, starting at a word boundary ("cost" matches
-// "Costs" but not "accost").
-bool mentions(std::string_view text, std::string_view keyword);
 // The considerations the scripted user weighs for a claim without its own (imported claims).
 const std::vector<Consideration>& generic_considerations();
 

@@ -7,21 +7,10 @@
 #include <set>
 
 #include "core/pynum.h"
+#include "core/text.h"
 #include "envs/persuade/persuade.h"
 
 namespace rapport::persuade {
-
-bool mentions(std::string_view text, std::string_view keyword) {
-  if (keyword.empty()) return false;
-  std::string t = ascii_lower(text);
-  std::string k = ascii_lower(keyword);
-  auto word_char = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || static_cast<unsigned char>(c) >= 0x80;
-  };
-  for (std::size_t at = t.find(k); at != std::string::npos; at = t.find(k, at + 1))
-    if (at == 0 || !word_char(t[at - 1])) return true;
-  return false;
-}
 
 const std::vector<Consideration>& generic_considerations() {
   // Lines of argument that bear on almost any claim, for imported claims that come without their

@@ -133,10 +133,7 @@ class TelepathyGame : public Game {
   // number): indices 0..n-1 of one seed visit every entity once.
   Task task(std::uint64_t seed, std::uint64_t index) const override {
     const auto& entities = builtin_entities();
-    std::vector<std::size_t> order(entities.size());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    Rng::derive(seed, "telepathy/order").shuffle(order);
-    const Entity& e = entities[order[index % order.size()]];
+    const Entity& e = entities[shuffled_position(seed, index, entities.size(), "telepathy/order")];
     return Task{e.id, to_json(e)};
   }
   std::size_t builtin_size() const override { return builtin_entities().size(); }
@@ -148,7 +145,8 @@ class TelepathyGame : public Game {
   }
 
   std::unique_ptr<Episode> new_episode(const Task& task, const EpisodeOptions& options) const override {
-    return std::make_unique<TelepathyEpisode>(entity_from(task), params(), options.oracle == OracleKind::Llm ? make_llm_oracle() : make_scripted_oracle());
+    auto oracle = options.oracle == OracleKind::Llm ? make_llm_oracle() : make_scripted_oracle();
+    return std::make_unique<TelepathyEpisode>(entity_from(task), params(), std::move(oracle));
   }
 
   std::unique_ptr<Agent> scripted_agent(std::uint64_t seed) const override { return make_scripted_agent(seed); }

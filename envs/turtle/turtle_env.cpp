@@ -176,10 +176,7 @@ class TurtleGame : public Game {
   // indices 0..n-1 of one seed visit every story once.
   Task task(std::uint64_t seed, std::uint64_t index) const override {
     const auto& stories = builtin_stories();
-    std::vector<std::size_t> order(stories.size());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    Rng::derive(seed, "turtle/order").shuffle(order);
-    const Story& s = stories[order[index % order.size()]];
+    const Story& s = stories[shuffled_position(seed, index, stories.size(), "turtle/order")];
     return Task{s.id, to_json(s)};
   }
   std::size_t builtin_size() const override { return builtin_stories().size(); }
@@ -191,7 +188,8 @@ class TurtleGame : public Game {
   }
 
   std::unique_ptr<Episode> new_episode(const Task& task, const EpisodeOptions& options) const override {
-    return std::make_unique<TurtleEpisode>(story_from(task), params(), options.oracle == OracleKind::Llm ? make_llm_oracle() : make_scripted_oracle());
+    auto oracle = options.oracle == OracleKind::Llm ? make_llm_oracle() : make_scripted_oracle();
+    return std::make_unique<TurtleEpisode>(story_from(task), params(), std::move(oracle));
   }
 
   std::unique_ptr<Agent> scripted_agent(std::uint64_t seed) const override { return make_scripted_agent(seed); }

@@ -111,9 +111,10 @@ int run(RunFlags& f, CLI::App& cmd) {
   else o.progress = isatty(STDERR_FILENO) ? ProgressMode::On : ProgressMode::Auto;
 
   // Without --out the batch still leaves its trajectories behind, in a file each plain run replaces.
-  if (o.out.empty()) {
+  // (--resume still needs an explicit --out.)
+  if (o.out.empty() && !o.resume) {
     o.out = kDefaultOut;
-    o.overwrite = !o.resume;
+    o.overwrite = true;
   }
   RunResult result = run_batch(o, &std::cerr);
   if (!f.quiet) print_table(result, o);

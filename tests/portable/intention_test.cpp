@@ -253,10 +253,10 @@ TEST_CASE("intention: our tasks dataset", "[intention]") {
       CHECK(d.importance >= 1);
       CHECK(d.importance <= 3);
       REQUIRE_FALSE(d.keywords.empty());
-      for (const auto& k : d.keywords) CHECK_FALSE(intention::mentions(t.task, k));  // the request reveals nothing
+      for (const auto& k : d.keywords) CHECK_FALSE(mentions(t.task, k));  // the request reveals nothing
       // The scripted judge counts a detail's own example question as asking for it.
       bool hit = false;
-      for (const auto& k : d.keywords) hit = hit || intention::mentions(d.inquiry, k);
+      for (const auto& k : d.keywords) hit = hit || mentions(d.inquiry, k);
       CHECK(hit);
     }
   }

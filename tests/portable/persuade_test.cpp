@@ -214,8 +214,8 @@ TEST_CASE("persuade: scripted user moves on new considerations only", "[persuade
   auto e2 = game->new_episode(Task{first.id, persuade::to_json(first)}, {});
   CHECK(step_now(*e2, everything).reward == 0.5);
 
-  CHECK(persuade::mentions("The COSTS are high", "cost"));
-  CHECK_FALSE(persuade::mentions("accost", "cost"));
+  CHECK(mentions("The COSTS are high", "cost"));
+  CHECK_FALSE(mentions("accost", "cost"));
 }
 
 TEST_CASE("persuade: our claims dataset", "[persuade]") {
@@ -231,7 +231,7 @@ TEST_CASE("persuade: our claims dataset", "[persuade]") {
     int strength = 0;
     for (const auto& k : c.considerations) {
       strength += k.strength;
-      for (const auto& w : k.keywords) CHECK_FALSE(persuade::mentions(c.claim, w));  // restating the claim moves nobody
+      for (const auto& w : k.keywords) CHECK_FALSE(mentions(c.claim, w));  // restating the claim moves nobody
     }
     CHECK(strength >= 6);  // the scripted user can be brought to Strongly Disagree
   }
