@@ -54,6 +54,7 @@ TEST_CASE("cli: `rapport run` with no arguments runs a default batch and prints 
   CHECK(r.output.find("mean reward") != std::string::npos);
   CHECK(r.output.find("format errors") != std::string::npos);
   CHECK(r.output.find("100") != std::string::npos);
+  CHECK(r.output.find("trajectories: rapport-run.jsonl") != std::string::npos);
 }
 
 TEST_CASE("cli: scripted runs write one trajectory per line, deterministically", "[cli]") {

@@ -64,6 +64,9 @@ pid_t spawn(const std::vector<std::string>& args, const std::string& output_path
   posix_spawn_file_actions_addopen(&actions, 1, output_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   posix_spawn_file_actions_addopen(&actions, 0, input_path.c_str(), O_RDONLY, 0);
+  // Run in the output's (temporary) folder, so that default output files land there too.
+  std::string folder = output_path.substr(0, output_path.find_last_of('/'));
+  posix_spawn_file_actions_addchdir_np(&actions, folder.c_str());
   pid_t pid = -1;
   int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
