@@ -16,25 +16,10 @@
 
 using namespace rapport;
 using rapport::testing::TempDir;
+using rapport::testing::fake_endpoint;
+using rapport::testing::read_trajectories;
 
 namespace {
-
-Endpoint fake_endpoint(const FakeOpenAiServer& server, std::string name) {
-  Endpoint e;
-  e.name = std::move(name);
-  e.base_url = server.base_url();
-  e.model = "fake-model";
-  e.timeout_s = 5;
-  e.backoff_initial_s = 0.01;
-  e.backoff_max_s = 0.05;
-  return e;
-}
-
-std::vector<Trajectory> read_all(const std::string& path) {
-  std::vector<Trajectory> ts;
-  for_each_trajectory(path, [&](const Trajectory& t, const json::object&) { ts.push_back(t); });
-  return ts;
-}
 
 bool is_judge(const json::object& body) {
   return fake::system_prompt(body).find("You check a conversation") != std::string::npos;
@@ -78,7 +63,7 @@ TEST_CASE("intention e2e: the LLM responder and judge through the runner and the
   CHECK(r.counters.episodes_done == 6);
   CHECK(r.counters.failed_calls == 0);
 
-  auto ts = read_all(o.out);
+  auto ts = read_trajectories(o.out);
   REQUIRE(ts.size() == 6);
   double reward_sum = 0;
   for (const auto& t : ts) {
@@ -142,7 +127,7 @@ TEST_CASE("intention e2e: a reference-format intentions file written to disk pla
   o.out = dir.file("out.jsonl");
   RunResult r = run_batch(o, nullptr);
   CHECK(r.counters.episodes_done == 12);  // the file is the split
-  auto ts = read_all(o.out);
+  auto ts = read_trajectories(o.out);
   REQUIRE(ts.size() == 12);
   for (const auto& t : ts) {
     CHECK(t.stop_reason == "terminated");

@@ -15,25 +15,10 @@
 
 using namespace rapport;
 using rapport::testing::TempDir;
+using rapport::testing::fake_endpoint;
+using rapport::testing::read_trajectories;
 
 namespace {
-
-Endpoint fake_endpoint(const FakeOpenAiServer& server, std::string name) {
-  Endpoint e;
-  e.name = std::move(name);
-  e.base_url = server.base_url();
-  e.model = "fake-model";
-  e.timeout_s = 5;
-  e.backoff_initial_s = 0.01;
-  e.backoff_max_s = 0.05;
-  return e;
-}
-
-std::vector<Trajectory> read_all(const std::string& path) {
-  std::vector<Trajectory> ts;
-  for_each_trajectory(path, [&](const Trajectory& t, const json::object&) { ts.push_back(t); });
-  return ts;
-}
 
 int occurrences(const std::string& text, std::string_view what) {
   int n = 0;
@@ -77,7 +62,7 @@ TEST_CASE("persuade e2e: the LLM user through the runner and the fake server", "
   CHECK(r.counters.episodes_done == 6);
   CHECK(r.counters.failed_calls == 0);
 
-  auto ts = read_all(o.out);
+  auto ts = read_trajectories(o.out);
   REQUIRE(ts.size() == 6);
   for (const auto& t : ts) {
     INFO(t.task_id);
@@ -128,7 +113,7 @@ TEST_CASE("persuade e2e: a reference-format statements file written to disk play
   o.out = dir.file("out.jsonl");
   RunResult r = run_batch(o, nullptr);
   CHECK(r.counters.episodes_done == 42);  // 450 shuffled, 420 kept, the last 42 of them
-  auto ts = read_all(o.out);
+  auto ts = read_trajectories(o.out);
   REQUIRE(ts.size() == 42);
   for (const auto& t : ts) {
     CHECK(t.task_id.rfind("ST", 0) == 0);

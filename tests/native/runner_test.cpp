@@ -22,6 +22,8 @@ using namespace rapport;
 using rapport::testing::read_file;
 using rapport::testing::read_lines;
 using rapport::testing::TempDir;
+using rapport::testing::fake_endpoint;
+using rapport::testing::read_trajectories;
 
 namespace {
 
@@ -103,17 +105,6 @@ FakeReply colour_responder(const json::object& body) {
   if (!colour.empty() && colour.back() == '.') colour.pop_back();
   if (get_int(body, "seed") % 3 == 0) colour = "grey";
   return FakeReply::tool_call("answer", colour);
-}
-
-Endpoint fake_endpoint(const FakeOpenAiServer& server, std::string name, double timeout_s = 5) {
-  Endpoint e;
-  e.name = std::move(name);
-  e.base_url = server.base_url();
-  e.model = "fake-model";
-  e.timeout_s = timeout_s;
-  e.backoff_initial_s = 0.01;
-  e.backoff_max_s = 0.05;
-  return e;
 }
 
 RunOptions llm_options(const FakeOpenAiServer& server, std::string env, std::size_t tasks, int samples) {

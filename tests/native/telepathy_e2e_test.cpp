@@ -13,19 +13,10 @@
 
 using namespace rapport;
 using rapport::testing::TempDir;
+using rapport::testing::fake_endpoint;
+using rapport::testing::read_trajectories;
 
 namespace {
-
-Endpoint fake_endpoint(const FakeOpenAiServer& server, std::string name) {
-  Endpoint e;
-  e.name = std::move(name);
-  e.base_url = server.base_url();
-  e.model = "fake-model";
-  e.timeout_s = 5;
-  e.backoff_initial_s = 0.01;
-  e.backoff_max_s = 0.05;
-  return e;
-}
 
 std::vector<Trajectory> run(const FakeOpenAiServer& server, const std::string& out) {
   RunOptions o;

@@ -1,5 +1,8 @@
 #include "tests/native/test_support.h"
 
+#include "native/trajectory_files.h"
+#include "tests/native/fake_openai_server.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -18,6 +21,24 @@
 extern char** environ;
 
 namespace rapport::testing {
+
+Endpoint fake_endpoint(const FakeOpenAiServer& server, std::string name, double timeout_s) {
+  Endpoint e;
+  e.name = std::move(name);
+  e.base_url = server.base_url();
+  e.model = "fake-model";
+  e.timeout_s = timeout_s;
+  e.backoff_initial_s = 0.01;
+  e.backoff_max_s = 0.05;
+  return e;
+}
+
+std::vector<Trajectory> read_trajectories(const std::string& path) {
+  std::vector<Trajectory> out;
+  for_each_trajectory(path, [&](const Trajectory& t, const json::object&) { out.push_back(t); });
+  return out;
+}
+
 
 TempDir::TempDir() {
   char pattern[] = "/tmp/rapport-test-XXXXXX";

@@ -6,7 +6,20 @@
 #include <string>
 #include <vector>
 
+#include "core/trajectory.h"
+#include "native/endpoint.h"
+
+namespace rapport {
+class FakeOpenAiServer;
+}
+
 namespace rapport::testing {
+
+// An endpoint on the fake server with short timeouts and backoffs, for end-to-end tests.
+Endpoint fake_endpoint(const FakeOpenAiServer& server, std::string name, double timeout_s = 5);
+// Every trajectory of a JSONL file, in order.
+std::vector<Trajectory> read_trajectories(const std::string& path);
+
 
 // A fresh folder under /tmp, removed with everything in it when the object goes.
 class TempDir {
