@@ -257,6 +257,11 @@ std::optional<json::object> parse_llm_object(std::string_view text) {
   return std::nullopt;
 }
 
+std::optional<json::object> response_object(const LlmResponse& response) {
+  if (!response.ok) return std::nullopt;
+  return parse_llm_object(split_think(response.message.content).visible);
+}
+
 ThinkSplit split_think(std::string_view text) {
   ThinkSplit out;
   std::string_view t = py_strip(text);

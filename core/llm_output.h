@@ -8,12 +8,17 @@
 #include <string_view>
 
 #include "core/json.h"
+#include "core/llm.h"
 
 namespace rapport {
 
 // Tries, in order: the whole text as JSON or a Python literal, the first ```json (or ```) fenced
 // block, then each balanced {...} span from the left. Returns the first object found.
 std::optional<json::object> parse_llm_object(std::string_view text);
+
+// The object in a completion's visible text (after any <think> block); nullopt when the call
+// failed or no object can be read. What every LLM oracle reads its verdicts from.
+std::optional<json::object> response_object(const LlmResponse& response);
 
 // Python literal (dict/list/str/int/float/True/False/None) or JSON value, whole text.
 std::optional<json::value> parse_literal(std::string_view text);

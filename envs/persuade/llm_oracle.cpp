@@ -55,8 +55,7 @@ LlmRequest persuadee_request(const Hearing& h) {
 
 Verdict read_persuadee_reply(const LlmResponse& response) {
   Verdict failed{"", "", true};
-  if (!response.ok) return failed;
-  auto object = parse_llm_object(split_think(response.message.content).visible);
+  auto object = response_object(response);
   if (!object) return failed;
   auto stance = object->find("stance");
   if (stance == object->end() || !stance->value().is_string() || py_strip(stance->value().get_string()).empty())

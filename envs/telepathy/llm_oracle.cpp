@@ -31,11 +31,6 @@ constexpr const char* kJudgeSystem =
     "Reply with a JSON object and nothing else:\n"
     "{\"thought\": \"<your brief reasoning>\", \"judgment\": \"Yes\" | \"No\", \"feedback\": \"<one sentence>\"}";
 
-std::optional<json::object> object_of(const LlmResponse& response) {
-  if (!response.ok) return std::nullopt;
-  return parse_llm_object(split_think(response.message.content).visible);
-}
-
 // "Yes", " yes.", "YES!" → "yes".
 std::string plain_word(std::string_view text) {
   std::string w = ascii_lower(py_strip(text));
@@ -60,7 +55,7 @@ LlmRequest question_request(const Entity& entity, std::string_view question) {
 QuestionReply read_question_reply(const LlmResponse& response) {
   QuestionReply fallback{kQuestionFallback, true};
   if (!response.ok) return fallback;
-  if (auto o = object_of(response)) {
+  if (auto o = response_object(response)) {
     auto it = o->find("response");
     if (it == o->end() || !it->value().is_string()) return fallback;
     std::string_view text = py_strip(it->value().get_string());
@@ -88,7 +83,7 @@ LlmRequest guess_request(const Entity& entity, std::string_view guess) {
 
 GuessVerdict read_guess_verdict(const LlmResponse& response) {
   GuessVerdict fallback{false, kGuessFallback, true};
-  auto o = object_of(response);
+  auto o = response_object(response);
   if (!o) return fallback;
   auto it = o->find("judgment");
   if (it == o->end()) return fallback;

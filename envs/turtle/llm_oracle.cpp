@@ -37,12 +37,6 @@ constexpr const char* kJudgeSystem =
     "{\"scores\": [{\"statement\": \"<the point>\", \"thought\": \"<brief reasoning>\", \"score\": 0.0 | 0.5 | 1.0}], "
     "\"feedback\": \"<feedback>\"}";
 
-std::optional<json::object> object_of(const LlmResponse& response) {
-  if (!response.ok) return std::nullopt;
-  ThinkSplit split = split_think(response.message.content);
-  return parse_llm_object(split.visible);
-}
-
 std::optional<double> number_of(const json::value& v) {
   if (v.is_double()) return v.get_double();
   if (v.is_int64()) return static_cast<double>(v.get_int64());
@@ -69,7 +63,7 @@ LlmRequest question_request(const Story& story, std::string_view question) {
 QuestionReply read_question_reply(const LlmResponse& response) {
   QuestionReply fallback{kQuestionFallback, true};
   if (!response.ok) return fallback;
-  if (auto o = object_of(response)) {
+  if (auto o = response_object(response)) {
     auto it = o->find("response");
     if (it == o->end() || !it->value().is_string()) return fallback;
     std::string_view text = py_strip(it->value().get_string());
@@ -102,7 +96,7 @@ LlmRequest answer_request(const Story& story, std::string_view answer) {
 
 AnswerVerdict read_answer_verdict(const Story& story, const LlmResponse& response) {
   AnswerVerdict fallback{std::vector<double>(story.criteria.size(), 0.0), true};
-  auto o = object_of(response);
+  auto o = response_object(response);
   if (!o) return fallback;
   auto it = o->find("scores");
   if (it == o->end() || !it->value().is_array()) return fallback;
