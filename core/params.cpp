@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/pynum.h"
+#include "core/text.h"
 
 #include <cctype>
 #include <cmath>
@@ -107,12 +108,13 @@ Params::Params(std::string_view env_name, const std::vector<ParamSpec>& specs,
       std::string valid;
       for (const auto& s : specs) valid += fmt::format("\n  {} ({}, default {})", s.name, s.describe(), s.default_value);
       if (valid.empty()) valid = " (none: this environment takes no parameters)";
-      throw ConfigError(fmt::format("{}: unknown parameter '{}'. Valid parameters:{}", env_name, key, valid));
+      throw ConfigError(fmt::format("{}: unknown parameter '{}'. Valid parameters:{}", env_name, abbreviate(key), valid));
     }
     std::string error;
     std::string canonical = normalize(*spec, value, error);
     if (!error.empty())
-      throw ConfigError(fmt::format("{}: value '{}' for '{}' {}; expected {}", env_name, value, key, error, spec->describe()));
+      throw ConfigError(
+          fmt::format("{}: value '{}' for '{}' {}; expected {}", env_name, abbreviate(value), key, error, spec->describe()));
     values_[key] = canonical;
   }
 }
@@ -145,25 +147,34 @@ std::string Params::all_values() const {
 SpecText parse_spec_text(std::string_view spec) {
   SpecText out;
   std::string_view s = py_strip(spec);
+  const std::string shown = abbreviate(s);
   auto open = s.find('(');
   out.name = std::string(py_strip(s.substr(0, open)));
-  if (out.name.empty()) throw ConfigError(fmt::format("bad environment spec '{}': missing name", spec));
+  if (out.name.empty()) throw ConfigError(fmt::format("bad environment spec '{}': missing name", shown));
   for (char c : out.name)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'))
-      throw ConfigError(fmt::format("bad environment spec '{}': expected name(key=value,...)", spec));
+      throw ConfigError(fmt::format("bad environment spec '{}': expected name(key=value,...)", shown));
   if (open == std::string_view::npos) return out;
-  if (s.back() != ')') throw ConfigError(fmt::format("bad environment spec '{}': missing ')'", spec));
-  std::string_view body = s.substr(open + 1, s.size() - open - 2);
+  // The ')' that closes the parameter list: the first one, since values hold no parentheses.
+  std::size_t close = s.find(')', open + 1);
+  if (close == std::string_view::npos) throw ConfigError(fmt::format("bad environment spec '{}': missing ')'", shown));
+  if (std::size_t inner = s.find('(', open + 1); inner < close)
+    throw ConfigError(fmt::format("bad environment spec '{}': unexpected '(' at character {}", shown, inner + 1));
+  if (close + 1 < s.size())
+    throw ConfigError(fmt::format("bad environment spec '{}': unexpected '{}' at character {}, after the closing ')'",
+                                  shown, abbreviate(s.substr(close + 1), 20), close + 2));
+  std::string_view body = s.substr(open + 1, close - open - 1);
   while (!py_strip(body).empty()) {
     auto comma = body.find(',');
     std::string_view item = body.substr(0, comma);
     auto eq = item.find('=');
     if (eq == std::string_view::npos)
-      throw ConfigError(fmt::format("bad environment spec '{}': '{}' is not key=value", spec, py_strip(item)));
+      throw ConfigError(fmt::format("bad environment spec '{}': '{}' is not key=value", shown, abbreviate(py_strip(item))));
     std::string key(py_strip(item.substr(0, eq)));
     std::string value(py_strip(item.substr(eq + 1)));
-    if (key.empty()) throw ConfigError(fmt::format("bad environment spec '{}': empty key", spec));
-    if (out.values.count(key)) throw ConfigError(fmt::format("bad environment spec '{}': '{}' given twice", spec, key));
+    if (key.empty()) throw ConfigError(fmt::format("bad environment spec '{}': empty key", shown));
+    if (out.values.count(key))
+      throw ConfigError(fmt::format("bad environment spec '{}': '{}' given twice", shown, abbreviate(key)));
     out.values[key] = value;
     if (comma == std::string_view::npos) break;
     body = body.substr(comma + 1);

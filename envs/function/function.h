@@ -34,6 +34,9 @@ std::vector<FunctionTask> import_functions_json(std::string_view text, std::stri
 
 // Numbers in an [action] payload: every match of -?\d+\.?\d*, as the reference extracts them.
 std::vector<double> extract_numbers(std::string_view text);
+// `text` with every Unicode decimal digit (category Nd: Arabic-Indic ١, fullwidth ２, ...) written
+// as its ASCII digit, as Python's \d and float() read them; other text is unchanged.
+std::string ascii_digits(std::string_view text);
 
 std::unique_ptr<Agent> make_scripted_agent(std::uint64_t seed);
 

@@ -114,7 +114,7 @@ class FunctionEpisode : public Episode {
       r.format_error = true;
       return;
     }
-    auto x = py_float(payload);
+    auto x = py_float(ascii_digits(payload));  // float() reads any Unicode decimal digit
     if (!x) {
       r.observation = fmt::format("'{}' is not a number. Give a single number as the answer.", payload);
       r.format_error = true;

@@ -5,6 +5,7 @@
 
 #include "core/pynum.h"
 #include "core/rng.h"
+#include "core/text.h"
 #include "envs/function/function.h"
 
 namespace rapport::function {
@@ -79,19 +80,20 @@ FunctionTask task_from_object(const json::value& v, std::string_view where) {
   if (t.id.empty() || t.rule.empty()) throw ConfigError(fmt::format("{}: needs a non-empty 'id' and 'rule'", where));
   std::string error;
   if (!Expression::parse(t.rule, &error))
-    throw ConfigError(fmt::format("{} ({}): rule '{}' is not valid: {}", where, t.id, t.rule, error));
+    throw ConfigError(
+        fmt::format("{} ({}): rule '{}' is not valid: {}", where, abbreviate(t.id), abbreviate(t.rule), abbreviate(error)));
   auto tc = o.find("test_case");
   if (tc == o.end() || !tc->value().is_array() || tc->value().get_array().size() != 4)
-    throw ConfigError(fmt::format("{} ({}): 'test_case' must be a list of four integers", where, t.id));
+    throw ConfigError(fmt::format("{} ({}): 'test_case' must be a list of four integers", where, abbreviate(t.id)));
   for (std::size_t i = 0; i < 4; ++i) {
     const auto& x = tc->value().get_array()[i];
     if (!x.is_int64())
-      throw ConfigError(fmt::format("{} ({}): 'test_case' must be a list of four integers", where, t.id));
+      throw ConfigError(fmt::format("{} ({}): 'test_case' must be a list of four integers", where, abbreviate(t.id)));
     t.test_case[i] = x.get_int64();
   }
   auto e = o.find("expected_result");
   if (e == o.end() || !(e->value().is_double() || e->value().is_int64()))
-    throw ConfigError(fmt::format("{} ({}): 'expected_result' must be a number", where, t.id));
+    throw ConfigError(fmt::format("{} ({}): 'expected_result' must be a number", where, abbreviate(t.id)));
   t.expected = get_number(o, "expected_result");
   return t;
 }
@@ -149,7 +151,54 @@ std::vector<FunctionTask> import_functions_json(std::string_view text, std::stri
   return out;
 }
 
-std::vector<double> extract_numbers(std::string_view text) {
+namespace {
+
+// The first code point (digit zero) of every run of ten Unicode decimal digits (category Nd).
+constexpr char32_t kDigitZeros[] = {
+    0x0660,  0x06F0,  0x07C0,  0x0966,  0x09E6,  0x0A66,  0x0AE6,  0x0B66,  0x0BE6,  0x0C66,  0x0CE6,  0x0D66,
+    0x0DE6,  0x0E50,  0x0ED0,  0x0F20,  0x1040,  0x1090,  0x17E0,  0x1810,  0x1946,  0x19D0,  0x1A80,  0x1A90,
+    0x1B50,  0x1BB0,  0x1C40,  0x1C50,  0xA620,  0xA8D0,  0xA900,  0xA9D0,  0xA9F0,  0xAA50,  0xABF0,  0xFF10,
+    0x104A0, 0x10D30, 0x11066, 0x110F0, 0x11136, 0x111D0, 0x112F0, 0x11450, 0x114D0, 0x11650, 0x116C0, 0x11730,
+    0x118E0, 0x11950, 0x11C50, 0x11D50, 0x11DA0, 0x11F50, 0x16A60, 0x16AC0, 0x16B50, 0x1D7CE, 0x1D7D8, 0x1D7E2,
+    0x1D7EC, 0x1D7F6, 0x1E140, 0x1E2F0, 0x1E4F0, 0x1E950, 0x1FBF0};
+
+int unicode_digit(char32_t c) {
+  for (char32_t zero : kDigitZeros)
+    if (c >= zero && c < zero + 10) return static_cast<int>(c - zero);
+  return -1;
+}
+
+}  // namespace
+
+std::string ascii_digits(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    std::size_t len = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+    if (len == 1 || i + len > text.size()) {
+      out += text[i++];
+      continue;
+    }
+    char32_t c = b & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
+    bool valid = true;
+    for (std::size_t k = 1; k < len; ++k) {
+      const auto cont = static_cast<unsigned char>(text[i + k]);
+      valid = valid && (cont & 0xC0) == 0x80;
+      c = (c << 6) | (cont & 0x3F);
+    }
+    int digit = valid ? unicode_digit(c) : -1;
+    if (digit >= 0) out += static_cast<char>('0' + digit);
+    else out.append(text.substr(i, len));
+    i += len;
+  }
+  return out;
+}
+
+std::vector<double> extract_numbers(std::string_view raw) {
+  const std::string ascii = ascii_digits(raw);
+  const std::string_view text = ascii;
   std::vector<double> out;
   auto digit = [&](std::size_t k) { return k < text.size() && text[k] >= '0' && text[k] <= '9'; };
   std::size_t i = 0;
