@@ -137,6 +137,8 @@ class TravelEpisode : public Episode {
     m["preferences_total"] = total;
     m["elicited_rate"] = total > 0 ? static_cast<double>(active_ + passive_) / total : 0.0;
     m["answers"] = answers_;
+    m["judge_failures"] = judge_failures_;
+    m["responder_failures"] = responder_failures_;
     return m;
   }
 
@@ -218,6 +220,7 @@ class TravelEpisode : public Episode {
         history_.push_back({"database", text, ""});
       }
     } else {
+      if (v.alignment == Alignment::Error) ++judge_failures_;
       verdict = v.alignment == Alignment::Misaligned ? "misaligned" : v.alignment == Alignment::Unrelated ? "unrelated" : "error";
       text = v.alignment == Alignment::Misaligned ? kMisaligned : v.alignment == Alignment::Unrelated ? kUnrelated : kBackendError;
       history_.push_back({"database", text, ""});
@@ -227,9 +230,30 @@ class TravelEpisode : public Episode {
     return finish_step(std::move(text), raw, std::move(info));
   }
 
+  // The fields the options carry: the generator's schema when they are exactly its fields, else
+  // (imported tasks) the keys of the options themselves, described where the schema knows them.
+  static std::string fields_text(const AspectBlock& b) {
+    const AspectSchema& s = schema(b.aspect);
+    std::vector<std::string> keys;
+    for (const auto& o : b.options) {
+      if (!o.is_object()) continue;
+      for (const auto& [key, value] : o.get_object())
+        if (!contains(keys, std::string(key))) keys.emplace_back(key);
+    }
+    bool generated = keys.size() == s.fields.size();
+    for (const auto& k : keys) generated = generated && s.field(k);
+    if (generated || keys.empty()) return schema_text(b.aspect);
+    std::string out = fmt::format("Each {} option has these fields:", s.title);
+    for (const auto& k : keys) {
+      const Field* f = s.field(k);
+      out += f ? fmt::format("\n- {}: {}", k, f->description) : fmt::format("\n- {}", k);
+    }
+    return out;
+  }
+
   static std::string search_results(const AspectBlock& b) {
     std::string title = aspect_title(b.aspect);
-    std::string out = fmt::format("Search succeeded: here are the {} options.\n\n{}\n\nOptions for {}:", title, schema_text(b.aspect), title);
+    std::string out = fmt::format("Search succeeded: here are the {} options.\n\n{}\n\nOptions for {}:", title, fields_text(b), title);
     for (const auto& o : b.options) {
       out += '\n';
       out += to_python_json(o);
@@ -245,7 +269,14 @@ class TravelEpisode : public Episode {
                [this, utterance](UtteranceVerdict v) { return after_judgement(utterance, std::move(v)); });
   }
 
+  // An unusable responder reply: the reference's apology, counted like the other environments do.
+  Flow<StepResult> responder_failed(json::object info) {
+    ++responder_failures_;
+    return apology(std::move(info));
+  }
+
   Flow<StepResult> after_judgement(const std::string& utterance, UtteranceVerdict v) {
+    if (v.failed) ++judge_failures_;
     std::optional<std::size_t> target;
     if (v.type == 2) {
       for (std::size_t i = 0; i < open_.size(); ++i)
@@ -261,7 +292,7 @@ class TravelEpisode : public Episode {
       if (rules_.userrl_async) ++active_;  // the reference counts before the reply is known
       OpenPreference p = open_[*target];
       return ask(oracle_->preference_reply(view(), utterance, p), [this, p, info](Reply r) mutable -> Flow<StepResult> {
-        if (!r.ok) return apology(std::move(info));
+        if (!r.ok) return responder_failed(std::move(info));
         if (!rules_.userrl_async) ++active_;
         reveal(p.id, "active", info);
         return user_says(r.text, rules_.preference_correct_reward, std::move(info));
@@ -277,7 +308,7 @@ class TravelEpisode : public Episode {
         return apology(std::move(info));
       }
       return ask(oracle_->proactive_reply(view(), utterance, p), [this, p, info](Reply r) mutable -> Flow<StepResult> {
-        if (!r.ok) return apology(std::move(info));
+        if (!r.ok) return responder_failed(std::move(info));
         ++passive_;
         reveal(p.id, "passive", info);
         return user_says(r.text, 0.0, std::move(info));
@@ -287,7 +318,7 @@ class TravelEpisode : public Episode {
     if (v.type == 3) return user_says(kNoPreference, 0.0, std::move(info));
     if (v.type == 4) return user_says(kTooVague, 0.0, std::move(info));
     return ask(oracle_->natural_reply(view(), utterance), [this, info](Reply r) mutable -> Flow<StepResult> {
-      if (!r.ok) return apology(std::move(info));
+      if (!r.ok) return responder_failed(std::move(info));
       return user_says(r.text, 0.0, std::move(info));
     });
   }
@@ -410,6 +441,7 @@ class TravelEpisode : public Episode {
   std::vector<int> first_pick_, best_pick_;  // per aspect: 0 none, 1 wrong, 2 correct, 3 best
   int nonpreference_ = 0;
   int searches_ = 0, simulated_failures_ = 0, valid_searches_ = 0;
+  int judge_failures_ = 0, responder_failures_ = 0;  // unusable oracle replies (fallbacks were used)
   int actions_ = 0, valid_actions_ = 0;
   int active_ = 0, passive_ = 0;
   int answers_ = 0;

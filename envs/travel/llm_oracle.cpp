@@ -98,9 +98,35 @@ std::string open_preferences_text(const std::vector<OpenPreference>& open) {
   return std::string(py_strip(out));
 }
 
+// OpenAI structured outputs for a reply that must be a JSON object with these string fields
+// (the host decides whether it is sent; the parsers above stay the fallback).
+json::object json_schema(const char* name, std::initializer_list<const char*> fields) {
+  json::object properties;
+  json::array required;
+  for (const char* f : fields) {
+    properties[f] = json::object{{"type", "string"}};
+    required.push_back(json::value(f));
+  }
+  return json::object{{"type", "json_schema"},
+                      {"json_schema", json::object{{"name", name},
+                                                   {"strict", true},
+                                                   {"schema", json::object{{"type", "object"},
+                                                                           {"properties", std::move(properties)},
+                                                                           {"required", std::move(required)},
+                                                                           {"additionalProperties", false}}}}}};
+}
+
+// The JSON each call must answer, by purpose.
+json::object response_format_for(std::string_view purpose) {
+  if (purpose == "search_judge") return json_schema("search_judgement", {"alignment_judgement", "alignment_aspect"});
+  if (purpose == "utterance_judge") return json_schema("utterance_judgement", {"type", "preference_id", "note"});
+  return json_schema("reply", {"response"});
+}
+
 LlmRequest request(LlmRole role, std::string purpose, std::string system, std::string user) {
   LlmRequest r;
   r.role = role;
+  r.response_format = response_format_for(purpose);
   r.purpose = std::move(purpose);
   r.messages.push_back(ChatMessage{"system", std::move(system), "", {}, ""});
   r.messages.push_back(ChatMessage{"user", std::move(user), "", {}, ""});
@@ -210,6 +236,7 @@ SearchVerdict parse_search_verdict(std::string_view text, bool strict_compat) {
 
 UtteranceVerdict parse_utterance_verdict(std::string_view text) {
   UtteranceVerdict v;  // type 1: the reference's fallback
+  v.failed = true;
   auto o = parse_llm_object(text);
   if (!o) return v;
   auto t = o->find("type");
@@ -217,6 +244,7 @@ UtteranceVerdict parse_utterance_verdict(std::string_view text) {
   std::string type(py_strip(as_text(t->value())));
   if (type != "1" && type != "2" && type != "3" && type != "4") return v;
   v.type = type[0] - '0';
+  v.failed = false;
   if (auto p = o->find("preference_id"); p != o->end() && !p->value().is_null()) v.preference_id = std::string(py_strip(as_text(p->value())));
   if (auto n = o->find("note"); n != o->end() && n->value().is_string()) v.note = std::string(py_strip(n->value().get_string()));
   return v;

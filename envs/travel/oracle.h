@@ -27,6 +27,7 @@ struct UtteranceVerdict {
   int type = 1;
   std::string preference_id;
   std::string note;  // the judge's reading, kept in the conversation history
+  bool failed = false;  // the judge's reply was unusable (type 1 is the reference's fallback)
 };
 
 struct Reply {
