@@ -96,6 +96,7 @@ json::object to_openai_body(const LlmRequest& request, std::string_view model) {
     body["tools"] = request.tools;
     if (!request.tool_choice.empty()) body["tool_choice"] = request.tool_choice;
   }
+  if (!request.response_format.empty()) body["response_format"] = request.response_format;
   return body;
 }
 
@@ -156,6 +157,7 @@ json::object to_record(const LlmRequest& request) {
                  {"sampling", sampling_json(request.sampling)}};
   if (!request.tools.empty()) o["tools"] = request.tools;
   if (!request.tool_choice.empty()) o["tool_choice"] = request.tool_choice;
+  if (!request.response_format.empty()) o["response_format"] = request.response_format;
   return o;
 }
 
@@ -201,6 +203,8 @@ LlmRequest llm_request_from_record(const json::value& record) {
   }
   if (auto it = o.find("tools"); it != o.end() && it->value().is_array()) r.tools = it->value().get_array();
   r.tool_choice = get_string(o, "tool_choice");
+  if (auto it = o.find("response_format"); it != o.end() && it->value().is_object())
+    r.response_format = it->value().get_object();
   return r;
 }
 

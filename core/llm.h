@@ -45,6 +45,9 @@ struct LlmRequest {
   Sampling sampling;
   json::array tools;        // OpenAI tool schemas; empty for simulators and judges
   std::string tool_choice;  // "", "auto" or "required"
+  // OpenAI's `response_format` (e.g. {"type": "json_schema", "json_schema": {...}}) for calls that
+  // must answer JSON; empty: none. Oracles set it, hosts may drop it (robust parsing stays).
+  json::object response_format;
 };
 
 struct LlmResponse {

@@ -136,6 +136,7 @@ void LlmAgent::start(const std::string& system_prompt, const std::string& openin
   messages_.push_back(ChatMessage{"system", system_prompt, "", {}, ""});
   messages_.push_back(ChatMessage{"user", opening, "", {}, ""});
   pending_call_id_.clear();
+  pending_note_.clear();
   turn_ = 0;
 }
 
@@ -169,11 +170,16 @@ AgentMove LlmAgent::read_move(const LlmResponse& response) {
     said.content = "<think>\n" + parsed.reasoning + "\n</think>\n\n" + parsed.visible;
 
   if (!parsed.call) {
-    move.stop = true;
     move.format_error = true;
     move.content = parsed.visible;
     move.note = "No usable interact_with_env call: " + parsed.problem + ".";
     messages_.push_back(std::move(said));
+    if (options_.observe_without_tool_call) {
+      move.action = parsed.visible;
+      pending_note_ = move.note + " Call the interact_with_env tool to act.";
+      return move;
+    }
+    move.stop = true;
     return move;
   }
 
@@ -203,6 +209,12 @@ void LlmAgent::observe(const StepResult& result) {
   m.role = "tool";
   m.tool_call_id = pending_call_id_;
   m.content = result.observation;
+  if (pending_call_id_.empty()) {
+    // No tool call to answer: the explanation and the environment's answer come as the user's turn.
+    m.role = "user";
+    m.content = pending_note_ + "\n" + result.observation;
+    pending_note_.clear();
+  }
   if (options_.reward_in_observation) m.content += "\nReward: " + py_repr(result.reward);
   messages_.push_back(std::move(m));
   pending_call_id_.clear();

@@ -21,6 +21,11 @@ struct LlmAgentOptions {
   // Local reasoning models expect their earlier reasoning back as "<think>...</think>" before the
   // content of their own messages; hosted APIs do not.
   bool resend_reasoning = false;
+  // A reply without a usable tool call: false (the reference's behaviour) ends the episode there,
+  // a format error; true passes the reply's text to the environment as the action (its answer to
+  // a malformed action, or a bracket action written as text) and shows the model why its reply
+  // was not a tool call, so that it goes on.
+  bool observe_without_tool_call = false;
 };
 
 // What a policy completion asked for: the interact_with_env call it made, if any.
@@ -49,8 +54,9 @@ class LlmAgent : public Agent {
 
   std::string name() const override { return options_.name; }
   void start(const std::string& system_prompt, const std::string& opening) override;
-  // Asks the policy for its next move. A failed call or a turn without a usable tool call ends the
-  // conversation (stop); the latter is a format error, as the reference evaluation aborts there.
+  // Asks the policy for its next move. A failed call ends the conversation (stop); so does a turn
+  // without a usable tool call (a format error, as the reference evaluation aborts there) unless
+  // options.observe_without_tool_call.
   Flow<AgentMove> next_move() override;
   void observe(const StepResult& result) override;
 
@@ -63,6 +69,7 @@ class LlmAgent : public Agent {
   LlmAgentOptions options_;
   std::vector<ChatMessage> messages_;
   std::string pending_call_id_;  // tool_call_id the next observation answers
+  std::string pending_note_;     // why the last reply was not a tool call (observe mode)
   int turn_ = 0;
 };
 

@@ -19,12 +19,15 @@ AgentMove ReplayAgent::recorded_move(std::size_t index) const {
   m.choice = turn.choice;
   m.content = turn.content;
   m.reasoning = turn.reasoning;
+  // The agent's own format errors (a reply without a tool call, passed on as text) recur with the
+  // move; the environment's recur by themselves.
+  m.format_error = turn.format_error;
   // A turn that ended the conversation without a step is the record's last, with its note as the
   // observation.
   const bool last = index + 1 == recorded_->turns.size();
-  if (last && recorded_->stop_reason == "agent_stopped") {
+  const bool policy_failed = !turn.agent_calls.empty() && !turn.agent_calls.back().response.ok;
+  if (last && (recorded_->stop_reason == "agent_stopped" || (recorded_->stop_reason == "infra_error" && policy_failed))) {
     m.stop = true;
-    m.format_error = turn.format_error;
     m.note = turn.observation;
   }
   return m;
@@ -56,6 +59,14 @@ ReplayResponder::ReplayResponder(std::shared_ptr<const Trajectory> recorded, boo
   }
 }
 
+void ReplayResponder::adopt_host_settings(LlmRequest& request) const {
+  if (next_ >= calls_.size() || request.role == LlmRole::Policy) return;
+  const LlmRequest& recorded = calls_[next_].exchange->request;
+  if (recorded.role != request.role) return;
+  request.sampling = recorded.sampling;
+  request.response_format = recorded.response_format;
+}
+
 LlmResponse ReplayResponder::respond(const LlmRequest& request) {
   if (next_ >= calls_.size())
     throw ReplayMismatch(fmt::format("replay: the episode asks for a {} call ({}) after the {} recorded ones",
@@ -85,6 +96,7 @@ Trajectory replay_trajectory(const Trajectory& recorded) {
   settings.max_turns = static_cast<int>(recorded.turns.size());
   settings.group = recorded.group;
   settings.sample = recorded.sample;
+  settings.adjust_request = [&](LlmRequest& r) { responder.adopt_host_settings(r); };
   Task task{recorded.task_id, recorded.task};
   Trajectory out = run_episode(*game, task, EpisodeOptions{*oracle, recorded.seed},
                                std::make_unique<ReplayAgent>(shared, true), settings,

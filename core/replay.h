@@ -51,6 +51,10 @@ class ReplayResponder {
  public:
   explicit ReplayResponder(std::shared_ptr<const Trajectory> recorded, bool include_agent_calls = true);
   LlmResponse respond(const LlmRequest& request);
+  // Gives an oracle request the sampling and response_format of the next recorded call of its
+  // role: those are the host's settings (e.g. --user-max-tokens), not the environment's, and a
+  // replay reproduces them (RunSettings::adjust_request).
+  void adopt_host_settings(LlmRequest& request) const;
   // Calls answered so far, and calls in the record.
   std::size_t used() const { return next_; }
   std::size_t size() const { return calls_.size(); }

@@ -25,10 +25,17 @@ void EpisodeRunner::finish(std::string reason) {
   trajectory_.metrics = episode_->metrics();
 }
 
+const LlmRequest* EpisodeRunner::hand_out(const LlmRequest& request) {
+  if (!settings_.adjust_request) return &request;
+  adjusted_ = request;
+  settings_.adjust_request(adjusted_);
+  return &adjusted_;
+}
+
 const LlmRequest* EpisodeRunner::advance() {
   while (!finished_) {
     if (step_) {
-      if (!step_->ready()) return &step_->request();
+      if (!step_->ready()) return hand_out(step_->request());
       StepResult result = std::move(step_->value());
       step_.reset();
       Turn& turn = trajectory_.turns.back();
@@ -44,7 +51,7 @@ const LlmRequest* EpisodeRunner::advance() {
       continue;
     }
     if (move_) {
-      if (!move_->ready()) return &move_->request();
+      if (!move_->ready()) return hand_out(move_->request());
       AgentMove move = std::move(move_->value());
       move_.reset();
       Turn& turn = trajectory_.turns.back();
@@ -54,9 +61,11 @@ const LlmRequest* EpisodeRunner::advance() {
       turn.reasoning = move.reasoning;
       turn.format_error = move.format_error;
       if (move.stop) {
-        // The agent ended the conversation without acting: the turn stays, with no step.
+        // The agent ended the conversation without acting: the turn stays, with no step. A policy
+        // call that failed is the infrastructure's doing, not the agent's.
         turn.observation = move.note;
-        finish("agent_stopped");
+        const bool call_failed = !turn.agent_calls.empty() && !turn.agent_calls.back().response.ok;
+        finish(call_failed ? "infra_error" : "agent_stopped");
         continue;
       }
       step_.emplace(episode_->step(move.action));
@@ -79,11 +88,12 @@ const LlmRequest* EpisodeRunner::advance() {
 
 void EpisodeRunner::supply(const LlmResponse& response) {
   Turn& turn = trajectory_.turns.back();
+  const bool adjusted = static_cast<bool>(settings_.adjust_request);
   if (step_ && !step_->ready()) {
-    turn.env_calls.push_back({step_->request(), response});
+    turn.env_calls.push_back({adjusted ? adjusted_ : step_->request(), response});
     step_.emplace(step_->resume(response));
   } else if (move_ && !move_->ready()) {
-    turn.agent_calls.push_back({move_->request(), response});
+    turn.agent_calls.push_back({adjusted ? adjusted_ : move_->request(), response});
     move_.emplace(move_->resume(response));
   } else {
     assert(false && "supply() without a pending request");

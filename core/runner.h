@@ -6,6 +6,7 @@
 //   Trajectory t = runner.take_trajectory();
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "core/agent.h"
@@ -22,6 +23,9 @@ struct RunSettings {
   // with finished() false and paused() true, so the host can decide who moves; the next advance()
   // makes the move.
   bool pause_between_turns = false;
+  // The host's changes to every request before it is handed out and recorded (e.g. the simulated
+  // user's sampling flags); empty: requests go out as the agent and the environment built them.
+  std::function<void(LlmRequest&)> adjust_request;
 };
 
 class EpisodeRunner {
@@ -43,6 +47,7 @@ class EpisodeRunner {
 
  private:
   void finish(std::string reason);
+  const LlmRequest* hand_out(const LlmRequest& request);
 
   std::unique_ptr<Episode> episode_;
   std::unique_ptr<Agent> agent_;
@@ -52,6 +57,7 @@ class EpisodeRunner {
   std::optional<Flow<StepResult>> step_;
   bool finished_ = false;
   bool paused_ = false;
+  LlmRequest adjusted_;  // the request handed out, when settings_.adjust_request changes it
 };
 
 // Runs an episode to the end with no model: for scripted agents with scripted oracles, every

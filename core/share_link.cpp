@@ -228,6 +228,12 @@ SharedEpisode parse_share_envelope(std::string_view text) {
   } else if (o.contains("env") && o.contains("turns")) {
     record = &*parsed;  // a bare trajectory record, e.g. one line of a trajectories file
     episode.record_text = std::string(text);
+    // `rapport run` adds the call statistics of the run beside the record; they are not replayed.
+    if (o.contains("llm_calls")) {
+      json::object bare = o;
+      bare.erase("llm_calls");
+      episode.record_text = to_json(bare);
+    }
   } else {
     throw ConfigError("this is neither a Rapport episode nor a trajectory record (it has no 'format' or 'env')");
   }
@@ -316,8 +322,10 @@ ReplayOutcome replay_shared(const SharedEpisode& episode) {
   Task task{t.task_id, t.task};
   auto recorded = std::make_shared<const Trajectory>(t);
   ReplayResponder responder(recorded);
+  RunSettings settings = replay_settings(episode);
+  settings.adjust_request = [&](LlmRequest& r) { responder.adopt_host_settings(r); };
   EpisodeRunner runner(*game, task, EpisodeOptions{*oracle, t.seed}, std::make_unique<ReplayAgent>(recorded, true),
-                       replay_settings(episode));
+                       settings);
   std::string mismatch;
   while (true) {
     if (const LlmRequest* request = runner.advance()) {
@@ -334,6 +342,8 @@ ReplayOutcome replay_shared(const SharedEpisode& episode) {
   }
   ReplayOutcome out;
   out.trajectory = runner.take_trajectory();
+  // Shaping belongs to the record's group, which a single episode cannot recompute.
+  out.trajectory.shaping = t.shaping;
   out.record_text = to_json_line(out.trajectory);
   out.identical = mismatch.empty() && out.record_text == episode.record_text;
   if (!mismatch.empty()) {
