@@ -1,6 +1,13 @@
 #include "native/endpoint.h"
 
+#include <cctype>
 #include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "core/params.h"
+#include "core/text.h"
+#include "native/flag_checks.h"
 
 namespace rapport {
 namespace {
@@ -8,6 +15,35 @@ namespace {
 std::string env_or(const char* name, const std::string& fallback) {
   const char* v = std::getenv(name);
   return v && *v ? std::string(v) : fallback;
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// The host of an http(s) URL, lower-cased, without port or brackets.
+std::string url_host(const std::string& url) {
+  std::size_t start = url.find("://");
+  if (start == std::string::npos) return "";
+  start += 3;
+  std::size_t end = url.find_first_of("/?#", start);
+  std::string authority = url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  if (std::size_t at = authority.rfind('@'); at != std::string::npos) authority = authority.substr(at + 1);
+  if (!authority.empty() && authority.front() == '[') return lower(authority.substr(1, authority.find(']') - 1));
+  return lower(authority.substr(0, authority.find(':')));
+}
+
+// Loopback and private addresses: where local inference servers listen.
+bool local_host(const std::string& host) {
+  if (host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0 || host.rfind("10.", 0) == 0 ||
+      host.rfind("192.168.", 0) == 0)
+    return true;
+  if (host.rfind("172.", 0) == 0) {
+    int second = std::atoi(host.c_str() + 4);
+    return second >= 16 && second <= 31;
+  }
+  return false;
 }
 
 }  // namespace
@@ -31,19 +67,19 @@ void add_endpoint_flags(CLI::App& command, const std::string& prefix, const std:
       ->group(group);
   command.add_option("--" + prefix + "max-requests", flags.max_concurrency,
                      "Most requests in flight to the " + who + " (default: no limit)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(integer_in(0, 1'000'000))
       ->group(group);
   command.add_option("--" + prefix + "rpm", flags.requests_per_minute, "Requests per minute to the " + who + " (default: no limit)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(finite_number(0, 1e12))
       ->group(group);
   command.add_option("--" + prefix + "tpm", flags.tokens_per_minute, "Tokens per minute to the " + who + " (default: no limit)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(finite_number(0, 1e15))
       ->group(group);
 }
 
 void add_client_flags(CLI::App& command, ClientFlags& flags) {
   command.add_option("--timeout", flags.timeout_s, "Seconds one model request may take before it is retried")
-      ->check(CLI::PositiveNumber)
+      ->check(finite_number(0, 86400, true))
       ->capture_default_str()
       ->group("Requests");
   command.add_option("--retries", flags.max_retries,
@@ -66,7 +102,13 @@ std::optional<Endpoint> resolve_endpoint(const std::string& name, const Endpoint
   e.model = pick(&EndpointFlags::model);
   if (e.model.empty()) return std::nullopt;
   e.base_url = pick(&EndpointFlags::base_url);
-  if (e.base_url.empty()) e.base_url = env_or("OPENAI_BASE_URL", "https://api.openai.com/v1");
+  const std::string prefix = name == "policy" ? "" : name + "-";
+  if (!e.base_url.empty()) {
+    check_base_url(e.base_url, fmt::format("--{}base-url", prefix));
+  } else {
+    e.base_url = env_or("OPENAI_BASE_URL", "https://api.openai.com/v1");
+    check_base_url(e.base_url, "OPENAI_BASE_URL");
+  }
   e.api_key = pick(&EndpointFlags::api_key);
   if (e.api_key.empty()) e.api_key = env_or("OPENAI_API_KEY", "");
   e.max_concurrency = flags.max_concurrency ? flags.max_concurrency : (fallback ? fallback->max_concurrency : 0);
@@ -78,6 +120,68 @@ std::optional<Endpoint> resolve_endpoint(const std::string& name, const Endpoint
   return e;
 }
 
+void check_base_url(const std::string& url, const std::string& flag) {
+  const std::string scheme = lower(url.substr(0, url.find("://")));
+  if (url.find("://") == std::string::npos || (scheme != "http" && scheme != "https"))
+    throw ConfigError(fmt::format("{} '{}': only http:// and https:// URLs are accepted", flag, abbreviate(url)));
+  if (url_host(url).empty()) throw ConfigError(fmt::format("{} '{}': the URL names no host", flag, abbreviate(url)));
+}
+
+void add_sampling_flags(CLI::App& command, const std::string& prefix, const std::string& who, SamplingFlags& flags,
+                        bool with_response_format) {
+  const std::string group = who == "policy" ? "Policy model" : (who == "user simulator" ? "User simulator" : "Judge");
+  const std::string fallback = who == "judge" ? " (default: the user simulator's, else the judge's own)"
+                               : who == "policy" ? ""
+                                                 : " (default: what each call asks for)";
+  auto* t = command.add_option("--" + prefix + "temperature", flags.temperature, "Sampling temperature of the " + who + fallback)
+                ->check(finite_number(0, 10))
+                ->group(group);
+  auto* p = command.add_option("--" + prefix + "top-p", flags.top_p, "Nucleus sampling of the " + who + fallback)
+                ->check(finite_number(0, 1, true))
+                ->group(group);
+  auto* m = command.add_option("--" + prefix + "max-tokens", flags.max_tokens, "Completion limit per call of the " + who + fallback)
+                ->check(integer_in(1, 1'000'000))
+                ->group(group);
+  if (who == "policy") {
+    t->capture_default_str();
+    p->capture_default_str();
+    m->capture_default_str();
+  }
+  if (with_response_format)
+    command.add_option("--" + prefix + "response-format", flags.response_format,
+                       "Structured JSON outputs (response_format with a JSON schema) for the " + who +
+                           "'s calls that must answer JSON: auto (servers on a local or private address and "
+                           "api.openai.com), on or off" + (who == "judge" ? " (default: the user simulator's)" : " (default: auto)"))
+        ->check(CLI::IsMember({"auto", "on", "off"}))
+        ->group(group);
+}
+
+RoleSampling resolve_sampling(const SamplingFlags& flags, const SamplingFlags* fallback, const Endpoint* endpoint) {
+  RoleSampling r;
+  r.temperature = flags.temperature >= 0 ? flags.temperature : (fallback ? fallback->temperature : -1);
+  r.top_p = flags.top_p >= 0 ? flags.top_p : (fallback ? fallback->top_p : -1);
+  r.max_tokens = flags.max_tokens >= 0 ? flags.max_tokens : (fallback ? fallback->max_tokens : -1);
+  std::string mode = !flags.response_format.empty() ? flags.response_format : (fallback ? fallback->response_format : "");
+  r.response_format = mode == "on" ? ResponseFormatMode::On : mode == "off" ? ResponseFormatMode::Off : ResponseFormatMode::Auto;
+  switch (r.response_format) {
+    case ResponseFormatMode::On: r.send_response_format = true; break;
+    case ResponseFormatMode::Off: r.send_response_format = false; break;
+    case ResponseFormatMode::Auto: {
+      std::string host = endpoint ? url_host(endpoint->base_url) : "";
+      r.send_response_format = local_host(host) || host == "api.openai.com";
+      break;
+    }
+  }
+  return r;
+}
+
+void RoleSampling::apply(LlmRequest& request) const {
+  if (temperature >= 0) request.sampling.temperature = temperature;
+  if (top_p >= 0) request.sampling.top_p = top_p;
+  if (max_tokens >= 0) request.sampling.max_tokens = max_tokens;
+  if (!send_response_format) request.response_format = {};
+}
+
 const Endpoint* Endpoints::for_role(LlmRole role) const {
   switch (role) {
     case LlmRole::Policy: return policy ? &*policy : nullptr;
@@ -85,6 +189,32 @@ const Endpoint* Endpoints::for_role(LlmRole role) const {
     case LlmRole::Judge: return judge ? &*judge : (user ? &*user : nullptr);
   }
   return nullptr;
+}
+
+std::vector<std::string> Endpoints::secrets() const {
+  std::vector<std::string> keys;
+  for (const auto* e : {&policy, &user, &judge})
+    if (*e && !(*e)->api_key.empty()) keys.push_back((*e)->api_key);
+  if (const char* env = std::getenv("OPENAI_API_KEY"); env && *env) keys.emplace_back(env);
+  return keys;
+}
+
+std::string scrub(std::string text, const std::vector<std::string>& secrets) {
+  static const std::string kRedacted = "[redacted]";
+  for (const auto& key : secrets) {
+    if (key.size() < 4) continue;
+    for (std::size_t at = text.find(key); at != std::string::npos; at = text.find(key, at + kRedacted.size()))
+      text.replace(at, key.size(), kRedacted);
+  }
+  return text;
+}
+
+void scrub(LlmResponse& response, const std::vector<std::string>& secrets) {
+  if (secrets.empty()) return;
+  response.error = scrub(std::move(response.error), secrets);
+  response.message.content = scrub(std::move(response.message.content), secrets);
+  response.message.reasoning = scrub(std::move(response.message.reasoning), secrets);
+  for (auto& call : response.message.tool_calls) call.arguments = scrub(std::move(call.arguments), secrets);
 }
 
 }  // namespace rapport

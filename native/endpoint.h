@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -26,6 +27,7 @@ struct Endpoint {
   int max_retries = 6;              // further attempts after the first, on retryable failures
   double backoff_initial_s = 0.5;   // first retry delay; doubles per retry, with jitter
   double backoff_max_s = 30;
+  std::size_t max_body_bytes = std::size_t{64} << 20;  // a longer response body is a failure (body_too_large)
 
   std::string completions_url() const;
 };
@@ -57,12 +59,55 @@ void add_client_flags(CLI::App& command, ClientFlags& flags);
 std::optional<Endpoint> resolve_endpoint(const std::string& name, const EndpointFlags& flags,
                                          const EndpointFlags* fallback, const ClientFlags& client);
 
+// A role's sampling flags (--temperature, --user-top-p, --judge-max-tokens, ...). Negative means
+// "not given": the request keeps what the agent or the oracle asks for.
+struct SamplingFlags {
+  double temperature = -1;
+  double top_p = -1;
+  int max_tokens = -1;
+  std::string response_format;  // user and judge: auto | on | off; empty: not given
+};
+// Adds --<prefix>temperature, --<prefix>top-p, --<prefix>max-tokens and, for the oracles
+// (`with_response_format`), --<prefix>response-format.
+void add_sampling_flags(CLI::App& command, const std::string& prefix, const std::string& who, SamplingFlags& flags,
+                        bool with_response_format);
+
+// Structured outputs for oracle calls that must answer JSON: off never sends the call's JSON
+// schema as `response_format`; on always does; auto does for servers known to enforce it (a
+// loopback or private address, where vLLM, SGLang and llama.cpp's server run, and api.openai.com).
+enum class ResponseFormatMode { Auto, On, Off };
+
+// What the host changes in an oracle's requests for one role, after the flags and their fallback
+// (the judge falls back to the user's settings).
+struct RoleSampling {
+  double temperature = -1;
+  double top_p = -1;
+  int max_tokens = -1;
+  ResponseFormatMode response_format = ResponseFormatMode::Auto;
+  bool send_response_format = false;  // the mode applied to the role's endpoint
+  void apply(LlmRequest& request) const;
+};
+RoleSampling resolve_sampling(const SamplingFlags& flags, const SamplingFlags* fallback, const Endpoint* endpoint);
+
+// Throws ConfigError unless `url` is an http:// or https:// URL with a host (`flag` names where it
+// came from, for the message).
+void check_base_url(const std::string& url, const std::string& flag);
+
 // The endpoints a run or a play session uses, by role.
 struct Endpoints {
   std::optional<Endpoint> policy;
   std::optional<Endpoint> user;
   std::optional<Endpoint> judge;
   const Endpoint* for_role(LlmRole role) const;
+  // The configured API keys, for scrub().
+  std::vector<std::string> secrets() const;
 };
+
+// Replaces every occurrence of each key in `secrets` (keys of 4 or more characters) by
+// "[redacted]": applied to every model response (error text, content, reasoning, tool calls)
+// before it is recorded, cached or shown, so that a gateway echoing the Authorization header
+// leaks no key into trajectories, share links or the cache.
+std::string scrub(std::string text, const std::vector<std::string>& secrets);
+void scrub(LlmResponse& response, const std::vector<std::string>& secrets);
 
 }  // namespace rapport

@@ -16,6 +16,10 @@ double pass_at_k(int n, int c, int k) {
 
 void Evaluator::add(const Trajectory& t, const json::object& llm_calls) {
   EnvAcc& acc = envs_[t.env];
+  if (t.stop_reason == "infra_error") {
+    ++acc.infra_excluded;  // no result: the model infrastructure failed
+    return;
+  }
   Episode e{t.sample, t.total_reward(), 0.0, 0.0, get_bool(t.metrics, "success")};
   if (!t.turns.empty()) {
     double max = t.turns.front().reward;
@@ -68,6 +72,8 @@ std::vector<EnvEvaluation> Evaluator::results() const {
     r.steps_at_1 = acc.steps_at_1 / n;
     r.steps_at_08 = acc.steps_at_08 / n;
     r.shaped = acc.shaped;
+    r.infra_excluded = acc.infra_excluded;
+    const bool travel = env.rfind("travel", 0) == 0;
     r.stop_reasons = acc.stop_reasons;
     for (const auto& [key, sc] : acc.metrics) r.metrics[key] = sc.first / static_cast<double>(sc.second);
     r.k_min = acc.tasks.empty() ? 0 : 1 << 30;
@@ -81,7 +87,9 @@ std::vector<EnvEvaluation> Evaluator::results() const {
     for (const auto& [task, eps] : acc.tasks) {
       double sum = 0, max = eps.front().reward_sum, step_sum = 0, step_max = 0;
       int c = 0;
+      const Episode* last = &eps.front();  // the task's last sample (UserRL's travel metrics use only it)
       for (const auto& e : eps) {
+        if (e.sample >= last->sample) last = &e;
         sum += e.reward_sum;
         max = std::max(max, e.reward_sum);
         step_sum += e.step_mean;
@@ -89,8 +97,10 @@ std::vector<EnvEvaluation> Evaluator::results() const {
         c += e.success ? 1 : 0;
       }
       const double k = static_cast<double>(eps.size());
-      r.micro_avg += sum / k;
-      r.micro_max += max;
+      r.reward_avg += sum / k;
+      r.reward_max += max;
+      r.micro_avg += travel ? last->step_mean : sum / k;
+      r.micro_max += travel ? last->step_max : max;
       r.step_avg += step_sum / k;
       r.step_max += step_max / k;
       r.pass_at_1 += pass_at_k(static_cast<int>(eps.size()), c, 1);
@@ -99,6 +109,8 @@ std::vector<EnvEvaluation> Evaluator::results() const {
     const double tasks = static_cast<double>(std::max<std::int64_t>(1, r.tasks));
     r.micro_avg /= tasks;
     r.micro_max /= tasks;
+    r.reward_avg /= tasks;
+    r.reward_max /= tasks;
     r.step_avg /= tasks;
     r.step_max /= tasks;
     r.pass_at_1 /= tasks;
@@ -111,7 +123,7 @@ std::vector<EnvEvaluation> Evaluator::results() const {
 double Evaluator::overall(const std::vector<EnvEvaluation>& results) {
   double sum = 0, weight = 0;
   for (const auto& r : results) {
-    sum += r.micro_avg * static_cast<double>(r.tasks);
+    sum += r.reward_avg * static_cast<double>(r.tasks);
     weight += static_cast<double>(r.tasks);
   }
   return weight > 0 ? sum / weight : 0.0;
@@ -130,6 +142,9 @@ json::object to_json_record(const EnvEvaluation& e) {
                       {"score", e.score},
                       {"micro_avg", e.micro_avg},
                       {"micro_max", e.micro_max},
+                      {"reward_avg", e.reward_avg},
+                      {"reward_max", e.reward_max},
+                      {"infra_excluded", e.infra_excluded},
                       {"step_avg", e.step_avg},
                       {"step_max", e.step_max},
                       {"steps_at_1", e.steps_at_1},

@@ -20,8 +20,13 @@ struct EnvEvaluation {
   int k_min = 0, k_max = 0;  // samples per task
   double success = 0;        // mean of metrics.success
   double score = 0;          // mean of metrics.score (the environment's paper-style scale)
-  double micro_avg = 0;      // mean over tasks of the mean over samples of the episode's reward sum
-  double micro_max = 0;      // mean over tasks of the max over samples of the episode's reward sum
+  // UserRL's eval (reference §10.2): for TravelGym (specs travel...) the mean over tasks of the
+  // mean and of the max step reward of the task's last sample; for the others reward_avg and
+  // reward_max.
+  double micro_avg = 0;
+  double micro_max = 0;
+  double reward_avg = 0;     // mean over tasks of the mean over samples of the episode's reward sum
+  double reward_max = 0;     // mean over tasks of the max over samples of the episode's reward sum
   double step_avg = 0;       // mean over tasks of the mean over samples of the mean step reward (travel style)
   double step_max = 0;       // the same with the max step reward
   double steps_at_1 = 0;     // mean number of steps rewarded exactly 1.0 per episode
@@ -36,6 +41,7 @@ struct EnvEvaluation {
   std::map<std::string, std::int64_t> stop_reasons;
   std::int64_t shaped = 0;  // episodes carrying shaping records
   std::int64_t duplicates = 0;  // (task, sample) pairs seen more than once (all are counted)
+  std::int64_t infra_excluded = 0;  // episodes left out: a model call failed for good (stop_reason infra_error)
 };
 
 class Evaluator {
@@ -44,7 +50,7 @@ class Evaluator {
   void add(const Trajectory& t, const json::object& llm_calls = {});
   // One entry per environment spec, sorted by spec.
   std::vector<EnvEvaluation> results() const;
-  // Mean of micro_avg over environments, weighted by their number of tasks (reference §10.3).
+  // Mean of reward_avg over environments, weighted by their number of tasks (reference §10.3).
   static double overall(const std::vector<EnvEvaluation>& results);
 
  private:
@@ -56,7 +62,7 @@ class Evaluator {
   struct EnvAcc {
     std::map<std::string, std::vector<Episode>> tasks;  // by task id (group)
     std::int64_t episodes = 0, successes = 0, turns = 0, format_errors = 0, fe_episodes = 0, failed = 0, shaped = 0;
-    std::int64_t steps_at_1 = 0, steps_at_08 = 0;
+    std::int64_t steps_at_1 = 0, steps_at_08 = 0, infra_excluded = 0;
     double score = 0;
     std::map<std::string, std::pair<double, std::int64_t>> metrics;  // sum, count
     std::map<std::string, std::int64_t> stop_reasons;

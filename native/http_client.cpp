@@ -29,8 +29,17 @@ const char* to_string(FailureKind kind) {
     case FailureKind::Connection: return "connection";
     case FailureKind::Truncated: return "truncated";
     case FailureKind::BadBody: return "bad_body";
+    case FailureKind::BodyTooLarge: return "body_too_large";
+    case FailureKind::CacheMiss: return "cache_miss";
+    case FailureKind::NotConfigured: return "not_configured";
   }
   return "unknown";
+}
+
+CallReport failed_without_request(FailureKind kind) {
+  CallReport report;
+  report.failures[static_cast<std::size_t>(kind)] = 1;
+  return report;
 }
 
 int CallReport::failed_attempts() const {
@@ -104,6 +113,8 @@ struct Call {
   struct Multi* multi = nullptr;
   CURL* easy = nullptr;
   std::string response;
+  std::size_t max_body = 0;
+  bool too_large = false;
   double retry_after_s = -1;
   char error[CURL_ERROR_SIZE] = {0};
   // The outcome
@@ -232,6 +243,7 @@ std::string openai_request_body(const LlmRequest& request, std::string_view mode
       append_json_string(out, request.tool_choice);
     }
   }
+  if (!request.response_format.empty()) out += ",\"response_format\":" + to_json(request.response_format);
   out += '}';
   return out;
 }
@@ -325,7 +337,12 @@ struct HttpClient::Impl : HttpClientLoop {
   }
 
   static size_t on_body(char* data, size_t size, size_t n, void* userp) {
-    static_cast<Call*>(userp)->response.append(data, size * n);
+    auto* c = static_cast<Call*>(userp);
+    if (c->response.size() + size * n > c->max_body) {
+      c->too_large = true;
+      return 0;  // curl ends the transfer (CURLE_WRITE_ERROR)
+    }
+    c->response.append(data, size * n);
     return size * n;
   }
 
@@ -357,10 +374,14 @@ struct HttpClient::Impl : HttpClientLoop {
     ++c->report.attempts;
     ++stats.attempts;
     c->response.clear();
+    c->max_body = ep.config.max_body_bytes;
+    c->too_large = false;
     c->retry_after_s = -1;
     c->error[0] = '\0';
     CURL* e = c->easy = take_easy();
     curl_easy_setopt(e, CURLOPT_URL, ep.url.c_str());
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");  // never file://, even from a bad URL
+    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_POST, 1L);
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, c->body.data());
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(c->body.size()));
@@ -434,7 +455,11 @@ struct HttpClient::Impl : HttpClientLoop {
     std::optional<FailureKind> failure;
     std::string detail;
     bool retryable = true;
-    if (code == CURLE_OK && status == 200) {
+    if (c->too_large) {
+      failure = FailureKind::BodyTooLarge;
+      detail = fmt::format("the response body exceeds {} bytes", ep.config.max_body_bytes);
+      retryable = false;
+    } else if (code == CURLE_OK && status == 200) {
       LlmResponse r = parse_openai_response(c->response);
       if (r.ok) {
         // The prompt was charged (estimated) on sending; the completion is charged now.

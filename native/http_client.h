@@ -30,9 +30,13 @@ enum class FailureKind {
   Connection,   // refused, reset or closed without an answer; name resolution
   Truncated,    // the body ended early
   BadBody,      // HTTP 200 whose body is not a chat completion (retried)
+  BodyTooLarge, // the body exceeded the endpoint's max_body_bytes (not retried)
+  CacheMiss,    // cache mode read and no recorded completion: no request was made
+  NotConfigured,  // no endpoint serves the call's role
 };
-inline constexpr std::size_t kFailureKinds = 7;
+inline constexpr std::size_t kFailureKinds = 10;
 const char* to_string(FailureKind kind);  // rate_limited, server_error, client_error, timeout, ...
+
 
 // What obtaining one completion took.
 struct CallReport {
@@ -44,6 +48,9 @@ struct CallReport {
   int retries() const { return attempts > 0 ? attempts - 1 : 0; }
   int failed_attempts() const;
 };
+// A call given up without a request (cache miss in read mode, no endpoint for the role): its
+// failure, classified, and the report that counts it.
+CallReport failed_without_request(FailureKind kind);
 
 // Totals over the client's lifetime, for progress lines and summaries.
 struct ClientStats {

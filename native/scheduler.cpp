@@ -13,6 +13,7 @@
 #include "core/registry.h"
 #include "core/replay.h"
 #include "core/rng.h"
+#include "core/text.h"
 #include "core/runner.h"
 #include "native/files.h"
 #include "native/http_client.h"
@@ -43,6 +44,8 @@ std::string turn_credit_name(const ShapingConfig& cfg) {
 }
 
 namespace {
+
+constexpr const char* kInfraError = "infra_error";
 
 // Policy tokens per turn (completion tokens of the turn's agent calls), or empty (one token per
 // turn) when no model played the agent.
@@ -93,6 +96,12 @@ std::vector<ShapingRecord> shape_trajectories(const std::vector<const Trajectory
 
 void RunTotals::add(const Trajectory& t, const json::object& llm_calls) {
   if (env.empty()) env = t.env;
+  ++stop_reasons[t.stop_reason];
+  if (t.stop_reason == kInfraError) {
+    ++infra_failed;
+    ++episodes_with_failed_calls;
+    return;
+  }
   ++episodes;
   if (get_bool(t.metrics, "success")) ++successes;
   reward_sum += t.total_reward();
@@ -102,7 +111,54 @@ void RunTotals::add(const Trajectory& t, const json::object& llm_calls) {
   format_errors += fe;
   if (fe > 0) ++episodes_with_format_errors;
   if (get_int(llm_calls, "failed") > 0) ++episodes_with_failed_calls;
-  ++stop_reasons[t.stop_reason];
+}
+
+json::object run_header(const RunOptions& o, const std::string& fingerprint) {
+  auto sampling = [](const Sampling& s) {
+    return json::object{{"temperature", s.temperature}, {"top_p", s.top_p}, {"max_tokens", s.max_tokens}};
+  };
+  auto role = [](const std::optional<Endpoint>& e, const RoleSampling& r) {
+    if (!e) return json::value(nullptr);
+    return json::value(json::object{{"model", e->model},
+                                    {"temperature", r.temperature},
+                                    {"top_p", r.top_p},
+                                    {"max_tokens", r.max_tokens},
+                                    {"response_format", r.send_response_format}});
+  };
+  const bool llm_agent = o.agent == "llm";
+  const bool llm_user = o.user == OracleKind::Llm;
+  json::array ids;
+  for (const auto& id : o.tasks.ids) ids.push_back(json::value(id));
+  return json::object{
+      {"format", "rapport-run/1"},
+      {"env", o.env_spec},
+      {"fingerprint", fingerprint},
+      {"data", o.tasks.data_file},
+      {"split", o.tasks.split},
+      {"task_ids", std::move(ids)},
+      {"task_count", o.tasks.count},
+      {"seed", o.tasks.seed},
+      {"samples", o.samples},
+      {"max_turns", o.max_turns},
+      {"shard", fmt::format("{}/{}", o.shard_index, o.shard_count)},
+      {"agent", o.agent},
+      {"policy", llm_agent && o.endpoints.policy
+                     ? json::value(json::object{{"model", o.endpoints.policy->model},
+                                                {"sampling", sampling(o.agent_options.sampling)},
+                                                {"tool_choice", o.agent_options.tool_choice},
+                                                {"reward_in_observation", o.agent_options.reward_in_observation},
+                                                {"resend_reasoning", o.agent_options.resend_reasoning},
+                                                {"observe_without_tool_call", o.agent_options.observe_without_tool_call}})
+                     : json::value(nullptr)},
+      {"user", to_string(o.user)},
+      {"user_model", llm_user ? role(o.endpoints.user, o.user_sampling) : json::value(nullptr)},
+      {"judge_model", llm_user ? role(o.endpoints.judge ? o.endpoints.judge : o.endpoints.user, o.judge_sampling)
+                               : json::value(nullptr)},
+      {"shaping", json::object{{"turn_credit", turn_credit_name(o.shaping)},
+                               {"trajectory_score", to_string(o.shaping.score)},
+                               {"gamma", o.shaping.gamma},
+                               {"normalize_by_std", o.shaping.normalize_by_std}}},
+  };
 }
 
 namespace {
@@ -117,12 +173,14 @@ struct CallTally {
   std::array<int, kFailureKinds> failures{};
   std::int64_t prompt_tokens = 0;
   std::int64_t completion_tokens = 0;
+  std::string first_error;  // of the first call that failed for good
 
   void add(const CallReport& report, const LlmResponse& response) {
     ++calls;
     retries += report.retries();
     for (std::size_t k = 0; k < kFailureKinds; ++k) failures[k] += report.failures[k];
     if (!response.ok) ++failed;
+    if (!response.ok && first_error.empty()) first_error = response.error;
     prompt_tokens += response.prompt_tokens;
     completion_tokens += response.completion_tokens;
   }
@@ -131,12 +189,14 @@ struct CallTally {
     json::object f;
     for (std::size_t k = 0; k < kFailureKinds; ++k)
       if (failures[k]) f[to_string(static_cast<FailureKind>(k))] = failures[k];
-    return json::object{{"calls", calls},
-                        {"retries", retries},
-                        {"failed", failed},
-                        {"failures", std::move(f)},
-                        {"prompt_tokens", prompt_tokens},
-                        {"completion_tokens", completion_tokens}};
+    json::object out{{"calls", calls},
+                     {"retries", retries},
+                     {"failed", failed},
+                     {"failures", std::move(f)},
+                     {"prompt_tokens", prompt_tokens},
+                     {"completion_tokens", completion_tokens}};
+    if (!first_error.empty()) out["error"] = first_error;
+    return out;
   }
 };
 
@@ -194,7 +254,8 @@ struct Group {
   Task task;
   std::vector<std::optional<Finished>> samples;
   std::vector<bool> written;  // already in the output file
-  int finished = 0;           // samples finished (held or written)
+  int finished = 0;           // samples finished (held or written, or failed on infrastructure)
+  bool failed = false;        // a sample failed on infrastructure: the group is not written
   bool complete() const { return finished == static_cast<int>(samples.size()); }
 };
 
@@ -234,6 +295,9 @@ class Batch {
     RunResult r;
     r.totals = totals_;
     r.counters = counters();
+    r.infra_failed = infra_failed_;
+    r.first_infra_error = first_infra_error_;
+    if (failed_.open()) r.failed_path = failed_path_;
     if (cache_) {
       r.cache_mode = cache_->mode();
       r.cache_hits = cache_->hits();
@@ -247,9 +311,12 @@ class Batch {
   // ---- Setup -------------------------------------------------------------------------------------
 
   void plan() {
-    if (o_.samples < 1) throw ConfigError("--samples must be at least 1");
-    if (o_.max_turns < 1) throw ConfigError("--max-turns must be at least 1");
-    if (o_.concurrency < 1) throw ConfigError("--concurrency must be at least 1");
+    if (o_.samples < 1 || o_.samples > kMaxSamples) throw ConfigError(fmt::format("--samples must be 1 to {}", kMaxSamples));
+    if (o_.max_turns < 1 || o_.max_turns > kMaxTurns) throw ConfigError(fmt::format("--max-turns must be 1 to {}", kMaxTurns));
+    if (o_.concurrency < 1 || o_.concurrency > kMaxConcurrency)
+      throw ConfigError(fmt::format("--concurrency must be 1 to {}", kMaxConcurrency));
+    if (o_.tasks.count > static_cast<std::size_t>(kMaxTasks))
+      throw ConfigError(fmt::format("at most {} tasks per run (use --shard i/N to spread more over processes)", kMaxTasks));
     if (o_.resume && o_.out.empty()) throw ConfigError("--resume needs --out FILE (the file to continue)");
     samples_ = o_.samples;
     std::string spec = o_.env_spec;
@@ -269,6 +336,10 @@ class Batch {
       throw ConfigError(fmt::format("--agent '{}': expected scripted, llm or replay:FILE", o_.agent));
     }
     if (tasks.empty()) throw ConfigError("no tasks to run");
+    if (static_cast<std::int64_t>(tasks.size()) * samples_ / o_.shard_count > kMaxEpisodes)
+      throw ConfigError(fmt::format("{} tasks × {} samples is more than {} episodes for one process: use --shard i/N to "
+                                    "spread them over processes",
+                                    tasks.size(), samples_, kMaxEpisodes));
     fingerprint_ = game_->fingerprint();
     std::set<std::string> seen;
     for (std::size_t i = 0; i < tasks.size(); ++i) {
@@ -325,6 +396,12 @@ class Batch {
       if (role != LlmRole::Policy && o_.user != OracleKind::Llm) continue;
       endpoint_ids_[static_cast<int>(role)] = client_.add_endpoint(*e);
     }
+    secrets_ = o_.endpoints.secrets();
+    if (o_.user == OracleKind::Llm)
+      adjust_ = [this](LlmRequest& r) {
+        if (r.role == LlmRole::User) o_.user_sampling.apply(r);
+        else if (r.role == LlmRole::Judge) o_.judge_sampling.apply(r);
+      };
     if (o_.cache_mode != CacheMode::Off) {
       if (o_.cache_path.empty()) throw ConfigError("a cache mode other than off needs --cache FILE");
       cache_ = std::make_unique<CompletionCache>(o_.cache_path, o_.cache_mode);
@@ -334,24 +411,52 @@ class Batch {
   void prepare_outputs() {
     if (o_.out.empty()) return;
     pending_path_ = o_.out + ".pending";
+    failed_path_ = o_.out + ".failed";
+    const std::string header_path = o_.out + ".run.json";
+    for (const auto& path : {o_.out, pending_path_, failed_path_, header_path}) require_replaceable(path);
+    const json::object header = run_header(o_, fingerprint_);
     if (!o_.resume) {
-      if ((file_exists(o_.out) || file_exists(pending_path_)) && !o_.overwrite)
+      if ((file_exists(o_.out) || file_exists(pending_path_) || file_exists(failed_path_)) && !o_.overwrite)
         throw ConfigError(fmt::format("'{}' already exists: pass --resume to continue it, or --overwrite to start over",
                                       o_.out));
-      ::unlink(pending_path_.c_str());
-      ::unlink(o_.out.c_str());
+      for (const auto& path : {pending_path_, failed_path_, o_.out}) ::unlink(path.c_str());
+      write_text_file(header_path, to_json(header) + "\n");
     } else {
+      if (file_exists(header_path)) check_header(header_path, header);
       resume_from(o_.out, true);
       resume_from(pending_path_, false);
+      ::unlink(failed_path_.c_str());  // those episodes run again now
+      if (!file_exists(header_path)) write_text_file(header_path, to_json(header) + "\n");
     }
     out_ = AppendFile(o_.out);
     pending_ = AppendFile(pending_path_);
+  }
+
+  // --resume continues a file only under the settings it was written with.
+  void check_header(const std::string& path, const json::object& now) {
+    auto before = parse_json(read_text_file(path, 1 << 20));
+    if (!before || !before->is_object())
+      throw ConfigError(fmt::format("'{}' is damaged (not a JSON object): remove it to resume without the check", path));
+    std::string differences;
+    for (const auto& [key, value] : now) {
+      const auto& old = before->get_object();
+      auto it = old.find(key);
+      std::string was = it == old.end() ? "(absent)" : to_json(it->value());
+      std::string is = to_json(value);
+      if (was != is) differences += fmt::format("\n  {}: {} before, {} now", std::string(key), abbreviate(was), abbreviate(is));
+    }
+    if (!differences.empty())
+      throw ConfigError(fmt::format("--resume: '{}' was written with other settings than this run's:{}\nRun with the "
+                                    "same settings to continue it, or write to another --out.",
+                                    o_.out, differences));
   }
 
   // Takes the finished trajectories of FILE (written: skipped) or FILE.pending (held: shaped and
   // written with their group).
   void resume_from(const std::string& path, bool written) {
     auto lines = read_complete_lines(path, true);
+    std::string kept;  // FILE without duplicate (task, sample) lines
+    std::size_t duplicates = 0;
     for (std::size_t i = 0; i < lines.size(); ++i) {
       std::string where = fmt::format("{}:{}", path, i + 1);
       Parsed f = parse_line(lines[i], where);
@@ -365,9 +470,24 @@ class Batch {
         throw ConfigError(fmt::format("{}: task '{}' sample {} is not part of this run: resume with the same task, "
                                       "--samples and --shard options as before",
                                       where, t.group, t.sample));
+      if (t.seed != episode_seed(o_.tasks.seed, t.task_id, t.sample))
+        throw ConfigError(fmt::format("{}: task '{}' sample {} was run with another --seed: resume with the same --seed",
+                                      where, t.group, t.sample));
+      if (t.shaping && (t.shaping->turn_credit != turn_credit_name(o_.shaping) ||
+                        t.shaping->trajectory_score != to_string(o_.shaping.score) || t.shaping->gamma != o_.shaping.gamma))
+        throw ConfigError(fmt::format("{}: shaped with --turn-credit {} --trajectory-score {} --gamma {}, but this run "
+                                      "shapes with {}, {}, {}: resume with the same shaping flags",
+                                      where, t.shaping->turn_credit, t.shaping->trajectory_score, t.shaping->gamma,
+                                      turn_credit_name(o_.shaping), to_string(o_.shaping.score), o_.shaping.gamma));
       Group& g = groups_[it->second];
       auto s = static_cast<std::size_t>(t.sample);
+      if (written && g.written[s]) {
+        ++duplicates;  // the same (task, sample) twice in FILE: the first stays
+        continue;
+      }
+      if (written) kept += lines[i] + "\n";
       if (g.written[s]) continue;  // already in FILE
+      if (!written && t.stop_reason == kInfraError) continue;  // not a result: run again
       if (!written && g.samples[s]) continue;
       if (!g.samples[s]) {
         ++g.finished;
@@ -378,6 +498,12 @@ class Batch {
       }
       if (written) g.written[s] = true;
       g.samples[s] = finish_record(std::move(f.trajectory), f.llm_calls, true);
+    }
+    if (duplicates > 0) {
+      write_text_file(path, kept);
+      if (progress_)
+        *progress_ << fmt::format("{}: dropped {} duplicate (task, sample) line{}\n", path, duplicates,
+                                  duplicates == 1 ? "" : "s");
     }
     // Groups written whole need nothing more; partly written ones keep their records for shaping.
     if (written) {
@@ -437,6 +563,7 @@ class Batch {
       settings.max_turns = o_.max_turns;
       settings.group = g.task.id;
       settings.sample = s;
+      settings.adjust_request = adjust_;
       slot.runner = std::make_unique<EpisodeRunner>(*game_, g.task, EpisodeOptions{o_.user, seed},
                                                     make_agent(g, s, seed), settings);
       ++in_flight_;
@@ -494,11 +621,10 @@ class Batch {
       }
       auto endpoint = endpoint_ids_.find(static_cast<int>(request->role));
       if (endpoint == endpoint_ids_.end()) {
-        CallReport none;
         supply(id, llm_failure(fmt::format("no model is configured for the {} (run with --user llm and --user-model, "
                                            "or --agent llm and --model)",
                                            to_string(request->role))),
-               none);
+               failed_without_request(FailureKind::NotConfigured));
         continue;
       }
       std::string key;
@@ -506,17 +632,21 @@ class Batch {
         key = llm_cache_key(*request, client_.endpoint(endpoint->second).model, fingerprint_);
         if (auto hit = cache_->find(key)) {
           ++counters_.cached;
+          scrub(hit->response, secrets_);
           supply(id, hit->response, hit->report);
           continue;
         }
         if (!cache_->writes()) {
-          CallReport none;
-          supply(id, llm_failure("not in the cache (cache mode read makes no requests)"), none);
+          supply(id,
+                 llm_failure(fmt::format("{} (cache_miss): not in the cache (cache mode read makes no requests)",
+                                         to_string(request->role))),
+                 failed_without_request(FailureKind::CacheMiss));
           continue;
         }
       }
       const int endpoint_id = endpoint->second;
       client_.submit(endpoint_id, *request, [this, id, key, endpoint_id](LlmResponse response, const CallReport& report) {
+        scrub(response, secrets_);
         if (cache_ && response.ok) cache_->put(key, client_.endpoint(endpoint_id).model, response, report);
         supply(id, response, report);
         ready_.push_back(id);
@@ -527,8 +657,11 @@ class Batch {
 
   void complete(std::size_t id) {
     Slot& slot = slots_[id];
-    json::object calls = slot.tally.record();
     Trajectory t = slot.runner->take_trajectory();
+    // A call that failed for good makes the episode no result, whatever the episode did next.
+    const bool infra = slot.tally.failed > 0;
+    if (infra) t.stop_reason = kInfraError;
+    json::object calls = slot.tally.record();
     totals_.add(t, calls);
     Finished f = finish_record(std::move(t), calls, !o_.out.empty());
     slot.runner.reset();
@@ -538,17 +671,38 @@ class Batch {
     Group& g = groups_[slot.group];
     // The calls behind a trajectory are made durable before the trajectory is.
     if (cache_) cache_->commit();
-    if (pending_.open()) pending_.write(f.pending_line());
-    g.samples[static_cast<std::size_t>(slot.sample)] = std::move(f);
     ++g.finished;
-    ++held_;
+    if (infra) {
+      ++infra_failed_;
+      if (first_infra_error_.empty()) first_infra_error_ = slot.tally.first_error;
+      g.failed = true;
+      if (!o_.out.empty()) {
+        if (!failed_.open()) failed_ = AppendFile(failed_path_);
+        failed_.write(f.pending_line());
+      }
+    } else {
+      if (pending_.open()) pending_.write(f.pending_line());
+      if (!blocked_) {
+        g.samples[static_cast<std::size_t>(slot.sample)] = std::move(f);
+        ++held_;
+      }
+    }
     if (g.complete()) write_ready_groups();
   }
 
   // Shapes and writes every complete group at the head of the order.
   void write_ready_groups() {
-    while (written_groups_ < groups_.size() && groups_[written_groups_].complete()) {
+    while (!blocked_ && written_groups_ < groups_.size() && groups_[written_groups_].complete()) {
       Group& g = groups_[written_groups_];
+      if (g.failed) {
+        // FILE stays the prefix of complete groups: this group and every later one wait in
+        // FILE.pending for --resume, so nothing more is held in memory.
+        blocked_ = true;
+        for (std::size_t k = written_groups_; k < groups_.size(); ++k)
+          for (auto& sample : groups_[k].samples) sample.reset();
+        held_ = 0;
+        return;
+      }
       bool any_unwritten = false;
       for (bool w : g.written) any_unwritten = any_unwritten || !w;
       if (any_unwritten) {
@@ -577,9 +731,9 @@ class Batch {
 
   void finish_outputs() {
     if (cache_) cache_->commit();
-    if (written_groups_ != groups_.size())
+    if (!blocked_ && written_groups_ != groups_.size())
       throw std::logic_error("scheduler: the run ended with unwritten groups");
-    if (!o_.out.empty()) {
+    if (!o_.out.empty() && !blocked_) {
       pending_ = AppendFile();
       ::unlink(pending_path_.c_str());
     }
@@ -645,6 +799,13 @@ class Batch {
   AppendFile out_, pending_;
   RunTotals totals_;
   RunCounters counters_;
+  std::vector<std::string> secrets_;  // API keys, scrubbed from every response
+  std::function<void(LlmRequest&)> adjust_;  // the oracles' sampling flags
+  std::string failed_path_;
+  AppendFile failed_;
+  std::int64_t infra_failed_ = 0;
+  std::string first_infra_error_;
+  bool blocked_ = false;  // a failed group stops FILE from growing
   Clock::time_point start_, last_tick_, last_line_;
 };
 

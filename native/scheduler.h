@@ -8,6 +8,12 @@
 //    FILE is always a prefix of the full, deterministic result;
 //  - --resume truncates a torn last line, skips the (task, sample) pairs FILE holds, takes the
 //    finished ones from FILE.pending, and runs the rest. FILE.pending is removed at the end.
+//  - an episode with a model call that failed for good (after retries: a dead server, a wrong URL,
+//    a cache miss in read mode) is no result: it is marked (stop_reason "infra_error", the error
+//    in llm_calls), written to FILE.failed instead, kept out of shaping and of FILE, and run again
+//    by --resume. Its group, and every later one, stays in FILE.pending until then.
+//  - FILE.run.json records the settings that define the run (environment, tasks, agent, models,
+//    sampling, shaping); --resume refuses to continue a file under other settings.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +34,13 @@
 
 namespace rapport {
 
+// Bounds on a run's counts (one process; --shard spreads larger jobs over processes).
+inline constexpr std::int64_t kMaxEpisodes = 1'000'000;  // tasks × samples
+inline constexpr std::int64_t kMaxTasks = 1'000'000;
+inline constexpr std::int64_t kMaxSamples = 1024;
+inline constexpr std::int64_t kMaxTurns = 10'000;
+inline constexpr std::int64_t kMaxConcurrency = 100'000;
+
 enum class ProgressMode { Auto, On, Off };  // auto: on a terminal, a live line; otherwise a line every 10 s
 
 struct RunOptions {
@@ -47,6 +60,7 @@ struct RunOptions {
   bool overwrite = false;
   Endpoints endpoints;
   LlmAgentOptions agent_options;  // sampling.seed is set per episode
+  RoleSampling user_sampling, judge_sampling;  // the host's changes to oracle requests
   std::string cache_path;
   CacheMode cache_mode = CacheMode::Off;
   ProgressMode progress = ProgressMode::Auto;
@@ -79,6 +93,7 @@ struct RunTotals {
   std::int64_t format_errors = 0;
   std::int64_t episodes_with_format_errors = 0;
   std::int64_t episodes_with_failed_calls = 0;
+  std::int64_t infra_failed = 0;  // not results: left out of every other total
   std::map<std::string, std::int64_t> stop_reasons;
   void add(const Trajectory& t, const json::object& llm_calls);
 };
@@ -88,7 +103,13 @@ struct RunResult {
   RunCounters counters;
   CacheMode cache_mode = CacheMode::Off;
   std::int64_t cache_hits = 0, cache_misses = 0, cache_stored = 0;
+  std::int64_t infra_failed = 0;  // episodes with a model call that failed for good
+  std::string first_infra_error;
+  std::string failed_path;        // where they were written (FILE.failed), if anywhere
 };
+
+// Run-defining settings, as FILE.run.json holds them.
+json::object run_header(const RunOptions& options, const std::string& fingerprint);
 
 // Runs the batch. Throws ConfigError for bad options, files or endpoints (before any work when
 // possible). `progress` receives the live line (nullptr: none). `tick` (optional) is called about

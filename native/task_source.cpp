@@ -1,5 +1,9 @@
 #include "native/task_source.h"
 
+#include <fmt/format.h>
+
+#include "core/params.h"
+#include "native/flag_checks.h"
 #include "native/files.h"
 
 namespace rapport {
@@ -10,13 +14,18 @@ void add_task_options(CLI::App& command, TaskOptions& options) {
       ->check(CLI::IsMember({"all", "train", "test"}))
       ->capture_default_str();
   command.add_option("--task", options.ids, "Task id(s) to run (from the data file or the built-in supply)");
-  command.add_option("--seed", options.seed, "Seed of the built-in task supply and of the episodes")->capture_default_str();
+  command.add_option("--seed", options.seed, "Seed of the built-in task supply and of the episodes (0 to 2^64-1)")
+      ->check(unsigned_64())
+      ->capture_default_str();
 }
 
 std::vector<Task> select_tasks(const Game& game, const TaskOptions& options) {
   std::vector<Task> pool;
   if (!options.data_file.empty()) {
-    pool = game.import_tasks(read_text_file(options.data_file), options.split);
+    pool = game.import_tasks(read_text_file(options.data_file, kMaxDataFileBytes), options.split);
+    if (pool.empty())
+      throw ConfigError(fmt::format("'{}' holds no tasks{}", options.data_file,
+                                    options.split == "all" ? "" : fmt::format(" in the {} split", options.split)));
   } else {
     std::size_t n = options.count;
     if (game.builtin_size() > 0 && options.ids.empty()) n = std::min(n, game.builtin_size());

@@ -7,12 +7,14 @@
 #include <fmt/format.h>
 
 #include "core/params.h"
+#include "native/files.h"
 
 namespace rapport {
 
 void for_each_trajectory(const std::string& path,
                          const std::function<void(const Trajectory&, const json::object& llm_calls)>& each,
                          bool skip_torn_last_line) {
+  require_regular_file(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
   std::string line;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds both targets and runs every test: native (release), WebAssembly under node, the
-# native/WebAssembly parity check and the browser tests in headless Chromium.
+# native/WebAssembly parity check, the browser tests in headless Chromium, and the portable and
+# native tests again under AddressSanitizer + UBSan (the asan preset).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NODE_PATH=/usr/share/nodejs  # Debian's emscripten needs Debian's acorn
@@ -14,3 +15,6 @@ ctest --preset release
 if [[ -f tests/browser/package.json ]]; then
   (cd tests/browser && npm test)
 fi
+cmake --preset asan
+cmake --build --preset asan --target rapport rapport_portable_tests rapport_native_tests rapport_parity
+ctest --preset asan

@@ -24,6 +24,7 @@ inline bool add_command(int order, std::function<void(CLI::App&)> install) {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitUsage = 2;   // bad configuration, files or arguments
 inline constexpr int kExitFailed = 1;  // the work itself failed
+inline constexpr int kExitInfra = 3;   // `rapport run`: some episodes failed on model infrastructure
 
 #define RAPPORT_CLI_COMMAND(order, install_function) \
   static const bool RAPPORT_CLI_CONCAT(rapport_cli_command_, __LINE__) = ::rapport::cli::add_command(order, install_function)

@@ -39,11 +39,15 @@ void print_text(const std::vector<EnvEvaluation>& results) {
     for (const auto& [reason, n] : r.stop_reasons) stops += fmt::format("{}{} {}", stops.empty() ? "" : " · ", reason, n);
     std::cout << fmt::format("  episodes with format errors {:.1f}% · with failed model calls {:.1f}% · stop: {}\n",
                              100 * r.format_error_episodes, 100 * r.failed_call_episodes, stops);
+    std::cout << fmt::format("  episode reward sums: mean {:.4f} · max over samples {:.4f}\n", r.reward_avg, r.reward_max);
+    if (r.infra_excluded > 0)
+      std::cout << fmt::format("  {} episodes left out: a model call failed for good (stop_reason infra_error)\n",
+                               r.infra_excluded);
     if (r.duplicates > 0)
       std::cout << fmt::format("  warning: {} (task, sample) pairs appear more than once\n", r.duplicates);
   }
   if (results.size() > 1)
-    std::cout << fmt::format("\noverall micro_avg, weighted by tasks: {:.4f}\n", Evaluator::overall(results));
+    std::cout << fmt::format("\noverall mean reward sum, weighted by tasks: {:.4f}\n", Evaluator::overall(results));
 }
 
 int eval(const EvalFlags& f) {
@@ -91,8 +95,11 @@ void install(CLI::App& app) {
   auto f = std::make_shared<EvalFlags>();
   auto* cmd = app.add_subcommand(
       "eval",
-      "Summarise trajectory files per environment: success, score, micro avg/max of episode rewards over samples,\n"
-      "pass@1 and pass@k (k = samples per task), turns, format errors, and the means of every environment metric");
+      "Summarise trajectory files per environment: success, score, micro_avg/micro_max as UserRL's evaluation defines\n"
+      "them (TravelGym: mean and max step reward of each task's last sample; others: mean and max over samples of\n"
+      "the episode's reward sum, also reported for every environment as reward_avg/reward_max), pass@1 and pass@k\n"
+      "(k = samples per task), turns, format errors, and the means of every environment metric. Episodes whose model\n"
+      "calls failed for good (stop_reason infra_error) are left out and counted.");
   cmd->add_option("files", f->files, "Trajectory JSONL files (from rapport run)")->required()->check(CLI::ExistingFile);
   cmd->add_flag("--json", f->json_output, "Print one JSON object instead of tables");
   cmd->add_flag("--verify", f->verify,

@@ -15,6 +15,7 @@
 #include "core/llm_agent.h"
 #include "core/params.h"
 #include "native/cli/command.h"
+#include "native/flag_checks.h"
 #include "native/files.h"
 #include "native/trajectory_files.h"
 
@@ -86,7 +87,8 @@ int export_sft(const ExportFlags& f) {
   for (const auto& file : f.files) {
     for_each_trajectory(file, [&](const Trajectory& t, const json::object& calls) {
       ++read;
-      if (get_int(calls, "failed") > 0) return;  // shaped by a broken connection, not by the model
+      // Shaped by a broken connection, not by the model.
+      if (get_int(calls, "failed") > 0 || t.stop_reason == "infra_error") return;
       const double reward = t.total_reward();
       if (f.min_reward && reward < *f.min_reward) return;
       if (f.success_only && !get_bool(t.metrics, "success")) return;
@@ -95,6 +97,7 @@ int export_sft(const ExportFlags& f) {
       by_task[{t.env, t.task_id}].push_back({reward, t.sample, std::move(*record)});
     });
   }
+  if (read == 0) throw ConfigError("no trajectories in the given files: nothing to export");
   json::array out;
   for (auto& [task, candidates] : by_task) {
     std::stable_sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
@@ -103,6 +106,12 @@ int export_sft(const ExportFlags& f) {
     std::size_t take = f.top_k == 0 ? candidates.size() : std::min<std::size_t>(candidates.size(), f.top_k);
     for (std::size_t i = 0; i < take; ++i) out.push_back(std::move(candidates[i].record));
     kept += static_cast<std::int64_t>(take);
+  }
+  if (kept == 0) {
+    std::cerr << fmt::format("error: none of the {} trajectories qualifies (a model turn, no failed calls{}{}): {} not "
+                             "written\n",
+                             read, f.min_reward ? ", the minimum reward" : "", f.success_only ? ", success" : "", f.out);
+    return kExitFailed;
   }
   std::string text;
   if (f.out.size() >= 6 && f.out.compare(f.out.size() - 6, 6, ".jsonl") == 0) {
@@ -128,8 +137,10 @@ void install(CLI::App& app) {
   sft->add_option("files", f->files, "Trajectory JSONL files (from rapport run)")->required()->check(CLI::ExistingFile);
   sft->add_option("--out,-o", f->out, "Output file: .json (a list) or .jsonl (one record per line)")->required();
   sft->add_option("--top-k", f->top_k, "Best trajectories kept per task, by total reward (0: every one that qualifies)")
+      ->check(integer_in(0, 1'000'000))
       ->capture_default_str();
-  sft->add_option("--min-reward", f->min_reward, "Keep only trajectories whose total reward is at least this");
+  sft->add_option("--min-reward", f->min_reward, "Keep only trajectories whose total reward is at least this")
+      ->check(finite_number(-1e12, 1e12));
   sft->add_flag("--success-only", f->success_only, "Keep only trajectories whose metrics say success");
   sft->add_option("--format", f->format,
                   "sharegpt: gpt turns with reasoning and a <tool_call> block; function-call: function_call turns")

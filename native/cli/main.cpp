@@ -1,6 +1,8 @@
 // rapport: the native command-line front end. Each subcommand lives in its own file.
 #include <algorithm>
 #include <iostream>
+#include <new>
+#include <stdexcept>
 
 #include "core/params.h"
 #include "native/cli/command.h"
@@ -24,9 +26,19 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version end with 0, and commands end with their own code (RuntimeError);
+    // every other flag error is a usage error, whatever code CLI11 gives it.
+    int code = app.exit(e);
+    if (code == kExitOk || dynamic_cast<const CLI::RuntimeError*>(&e)) return code;
+    return kExitUsage;
   } catch (const rapport::ConfigError& e) {
     std::cerr << "error: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "error: out of memory: the job is too large for this machine (lower the counts or the input sizes)\n";
+    return kExitUsage;
+  } catch (const std::length_error& e) {
+    std::cerr << "error: a size is beyond what this machine can hold (" << e.what() << "): lower the counts or the input sizes\n";
     return kExitUsage;
   }
   return kExitOk;

@@ -21,6 +21,7 @@ struct PlayOptions {
   bool json_lines = false;
   std::string user = "scripted";
   EndpointFlags user_endpoint, judge;
+  SamplingFlags user_sampling, judge_sampling;
   ClientFlags client;
 };
 
@@ -39,7 +40,9 @@ int play(const PlayOptions& options) {
   TaskOptions t = options.tasks;
   t.count = 1;
   if (t.ids.size() > 1) throw ConfigError("play takes one --task");
-  Task task = select_tasks(*game, t).front();
+  std::vector<Task> tasks = select_tasks(*game, t);
+  if (tasks.empty()) throw ConfigError("no task to play");
+  Task task = tasks.front();
   OracleKind oracle = *parse_oracle_kind(options.user);
   Endpoints endpoints;
   endpoints.user = resolve_endpoint("user", options.user_endpoint, nullptr, options.client);
@@ -50,11 +53,19 @@ int play(const PlayOptions& options) {
   std::map<LlmRole, int> endpoint_ids;
   if (oracle == OracleKind::Llm)
     for (LlmRole role : {LlmRole::User, LlmRole::Judge}) endpoint_ids[role] = client.add_endpoint(*endpoints.for_role(role));
+  const RoleSampling user_sampling = resolve_sampling(options.user_sampling, nullptr, endpoints.for_role(LlmRole::User));
+  const RoleSampling judge_sampling =
+      resolve_sampling(options.judge_sampling, &options.user_sampling, endpoints.for_role(LlmRole::Judge));
+  const std::vector<std::string> secrets = endpoints.secrets();
   auto respond = [&](const LlmRequest& request) {
     auto it = endpoint_ids.find(request.role);
     if (it == endpoint_ids.end())
       return llm_failure("rapport play runs the scripted oracle: no model is configured (use --user llm)");
-    return client.complete(it->second, request);
+    LlmRequest sent = request;
+    (request.role == LlmRole::Judge ? judge_sampling : user_sampling).apply(sent);
+    LlmResponse response = client.complete(it->second, sent);
+    scrub(response, secrets);
+    return response;
   };
   auto episode = game->new_episode(task, EpisodeOptions{oracle, options.tasks.seed});
 
@@ -107,7 +118,9 @@ void install(CLI::App& app) {
       ->check(CLI::IsMember({"scripted", "llm"}))
       ->capture_default_str();
   add_endpoint_flags(*cmd, "user-", "user simulator", options->user_endpoint);
+  add_sampling_flags(*cmd, "user-", "user simulator", options->user_sampling, true);
   add_endpoint_flags(*cmd, "judge-", "judge", options->judge);
+  add_sampling_flags(*cmd, "judge-", "judge", options->judge_sampling, true);
   add_client_flags(*cmd, options->client);
   cmd->callback([options] {
     if (int code = play(*options); code != kExitOk) throw CLI::RuntimeError(code);

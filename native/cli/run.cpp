@@ -8,6 +8,7 @@
 
 #include "core/params.h"
 #include "native/cli/command.h"
+#include "native/flag_checks.h"
 #include "native/scheduler.h"
 
 namespace rapport::cli {
@@ -17,8 +18,8 @@ constexpr const char* kDefaultOut = "rapport-run.jsonl";
 
 struct RunFlags {
   RunOptions run;
-  std::size_t episodes = 100;
-  std::size_t tasks = 0;
+  std::int64_t episodes = 100;
+  std::int64_t tasks = 0;
   std::string user = "scripted";
   std::string shard;
   std::string turn_credit = "equalized";
@@ -28,9 +29,9 @@ struct RunFlags {
   bool no_std = false;
   EndpointFlags policy, user_endpoint, judge;
   ClientFlags client;
-  double temperature = 1.0;
-  double top_p = 1.0;
-  int max_tokens = 2048;
+  SamplingFlags sampling{1.0, 1.0, 2048, ""};
+  SamplingFlags user_sampling, judge_sampling;
+  std::string on_no_tool_call = "stop";
   std::string tool_choice = "auto";
   std::string cache_mode;
   std::string progress = "auto";
@@ -70,13 +71,13 @@ int run(RunFlags& f, CLI::App& cmd) {
   if (!o.env_given) o.env_spec.clear();
   if (cmd.count("--tasks") && cmd.count("--episodes"))
     throw ConfigError("give --tasks (tasks, each run --samples times) or --episodes (total), not both");
-  if (f.tasks > 0) {
-    o.tasks.count = f.tasks;
+  if (cmd.count("--tasks")) {
+    o.tasks.count = static_cast<std::size_t>(f.tasks);
   } else if (!o.tasks.data_file.empty() && !cmd.count("--episodes")) {
     o.tasks.count = 0;  // every task of the data file
   } else {
-    if (f.episodes == 0) throw ConfigError("--episodes must be at least 1");
-    o.tasks.count = (f.episodes + static_cast<std::size_t>(std::max(1, o.samples)) - 1) / static_cast<std::size_t>(std::max(1, o.samples));
+    const std::int64_t samples = std::max(1, o.samples);
+    o.tasks.count = static_cast<std::size_t>((f.episodes + samples - 1) / samples);
   }
   auto user = parse_oracle_kind(f.user);
   if (!user) throw ConfigError(fmt::format("--user '{}': expected scripted or llm", f.user));
@@ -94,9 +95,13 @@ int run(RunFlags& f, CLI::App& cmd) {
   o.endpoints.policy = resolve_endpoint("policy", f.policy, nullptr, f.client);
   o.endpoints.user = resolve_endpoint("user", f.user_endpoint, nullptr, f.client);
   o.endpoints.judge = resolve_endpoint("judge", f.judge, &f.user_endpoint, f.client);
-  o.agent_options.sampling.temperature = f.temperature;
-  o.agent_options.sampling.top_p = f.top_p;
-  o.agent_options.sampling.max_tokens = f.max_tokens;
+  o.agent_options.sampling.temperature = f.sampling.temperature;
+  o.agent_options.sampling.top_p = f.sampling.top_p;
+  o.agent_options.sampling.max_tokens = f.sampling.max_tokens;
+  o.agent_options.observe_without_tool_call = f.on_no_tool_call == "observe";
+  o.user_sampling = resolve_sampling(f.user_sampling, nullptr, o.endpoints.user ? &*o.endpoints.user : nullptr);
+  const Endpoint* judge = o.endpoints.judge ? &*o.endpoints.judge : (o.endpoints.user ? &*o.endpoints.user : nullptr);
+  o.judge_sampling = resolve_sampling(f.judge_sampling, &f.user_sampling, judge);
   o.agent_options.tool_choice = f.tool_choice == "none" ? "" : f.tool_choice;
 
   if (!f.cache_mode.empty()) {
@@ -118,6 +123,16 @@ int run(RunFlags& f, CLI::App& cmd) {
   }
   RunResult result = run_batch(o, &std::cerr);
   if (!f.quiet) print_table(result, o);
+  if (result.infra_failed > 0) {
+    std::cerr << fmt::format(
+        "error: {} episode{} failed on the model infrastructure and {} no result (first: {}).\n", result.infra_failed,
+        result.infra_failed == 1 ? "" : "s", result.infra_failed == 1 ? "is" : "are", result.first_infra_error);
+    if (!result.failed_path.empty())
+      std::cerr << fmt::format("They are in {}, kept out of shaping and of {}; the groups after the first failed one wait "
+                               "in {}.pending. Fix the endpoint and run again with --resume to retry them.\n",
+                               result.failed_path, o.out, o.out);
+    return kExitInfra;
+  }
   return kExitOk;
 }
 
@@ -126,12 +141,20 @@ void install(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "run",
       "Run a batch of episodes and write trajectories (JSONL) with shaped rewards.\n"
-      "With no arguments: 100 FunctionGym episodes, scripted agent and user (no model needed).");
+      "With no arguments: 100 FunctionGym episodes, scripted agent and user (no model needed).\n"
+      "Exit status: 0 done; 2 bad flags, files or settings; 3 some episodes had a model call that failed for good\n"
+      "(after retries, or a cache miss in read mode): they are no result, are written to FILE.failed, kept out of\n"
+      "shaping and FILE, and --resume runs them again.");
   cmd->add_option("--env", f->run.env_spec, "Environment spec, e.g. 'function(difficulty=hard)' (see `rapport envs`)")
       ->capture_default_str();
-  cmd->add_option("--episodes", f->episodes, "Total episodes: tasks = episodes / samples, rounded up")->capture_default_str();
-  cmd->add_option("--tasks", f->tasks, "Number of tasks (instead of --episodes); with --data, at most this many");
-  cmd->add_option("--samples,-G", f->run.samples, "Samples per task: one GRPO group")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--episodes", f->episodes, "Total episodes: tasks = episodes / samples, rounded up")
+      ->check(integer_in(1, kMaxEpisodes))
+      ->capture_default_str();
+  cmd->add_option("--tasks", f->tasks, "Number of tasks (instead of --episodes); with --data, at most this many")
+      ->check(integer_in(1, kMaxTasks));
+  cmd->add_option("--samples,-G", f->run.samples, "Samples per task: one GRPO group")
+      ->check(integer_in(1, kMaxSamples))
+      ->capture_default_str();
   add_task_options(*cmd, f->run.tasks);
   cmd->add_option("--agent", f->run.agent, "Who plays the agent: scripted, llm (the policy model) or replay:FILE (moves of recorded trajectories)")
       ->capture_default_str();
@@ -139,9 +162,11 @@ void install(CLI::App& app) {
       ->check(CLI::IsMember({"scripted", "llm"}))
       ->capture_default_str();
   cmd->add_option("--max-turns", f->run.max_turns, "Agent turns per episode (the environment's max_steps also applies)")
-      ->check(CLI::PositiveNumber)
+      ->check(integer_in(1, kMaxTurns))
       ->capture_default_str();
-  cmd->add_option("--concurrency,-j", f->run.concurrency, "Episodes in flight at once")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--concurrency,-j", f->run.concurrency, "Episodes in flight at once")
+      ->check(integer_in(1, kMaxConcurrency))
+      ->capture_default_str();
   cmd->add_option("--out,-o", f->run.out,
                   fmt::format("Write trajectories to this JSONL file, one per line (default {}, replaced by each run)", kDefaultOut));
   cmd->add_flag("--resume", f->run.resume, "Continue --out: skip the (task, sample) pairs it holds, run the rest");
@@ -153,15 +178,20 @@ void install(CLI::App& app) {
   cmd->add_option("--trajectory-score", f->trajectory_score, "Trajectory score: sum, mean (UserRL's 'Sum'), r2g, r2g(γ)")
       ->capture_default_str()
       ->group(shaping);
-  cmd->add_option("--gamma", f->gamma, "γ of the r2g credit and score")->check(CLI::Range(0.0, 1.0))->capture_default_str()->group(shaping);
-  cmd->add_option("--em-k", f->em_k, "k of the em credit")->check(CLI::PositiveNumber)->capture_default_str()->group(shaping);
+  cmd->add_option("--gamma", f->gamma, "γ of the r2g credit and score")->check(finite_number(0.0, 1.0))->capture_default_str()->group(shaping);
+  cmd->add_option("--em-k", f->em_k, "k of the em credit")->check(finite_number(0.0, 1e6, true))->capture_default_str()->group(shaping);
   cmd->add_flag("--no-std-normalize", f->no_std, "Group advantage S − mean instead of (S − mean)/(std + ε)")->group(shaping);
 
   add_endpoint_flags(*cmd, "", "policy", f->policy);
   const std::string policy = "Policy model";
-  cmd->add_option("--temperature", f->temperature, "Policy sampling temperature (0 for evaluation)")->capture_default_str()->group(policy);
-  cmd->add_option("--top-p", f->top_p, "Policy nucleus sampling")->capture_default_str()->group(policy);
-  cmd->add_option("--max-tokens", f->max_tokens, "Policy completion limit per turn")->check(CLI::PositiveNumber)->capture_default_str()->group(policy);
+  add_sampling_flags(*cmd, "", "policy", f->sampling, false);
+  cmd->add_option("--on-no-tool-call", f->on_no_tool_call,
+                  "A policy reply without a tool call: stop (end the episode, a format error, as the reference "
+                  "evaluation does) or observe (a format error; the reply's text goes to the environment and the model "
+                  "is told why, and goes on)")
+      ->check(CLI::IsMember({"stop", "observe"}))
+      ->capture_default_str()
+      ->group(policy);
   cmd->add_option("--tool-choice", f->tool_choice, "tool_choice sent to the policy: auto, required or none (omitted)")
       ->check(CLI::IsMember({"auto", "required", "none"}))
       ->capture_default_str()
@@ -173,7 +203,9 @@ void install(CLI::App& app) {
                 "Send the policy's earlier reasoning back as <think>...</think> (local reasoning models)")
       ->group(policy);
   add_endpoint_flags(*cmd, "user-", "user simulator", f->user_endpoint);
+  add_sampling_flags(*cmd, "user-", "user simulator", f->user_sampling, true);
   add_endpoint_flags(*cmd, "judge-", "judge", f->judge);
+  add_sampling_flags(*cmd, "judge-", "judge", f->judge_sampling, true);
   add_client_flags(*cmd, f->client);
 
   const std::string cache = "Record/replay cache";
