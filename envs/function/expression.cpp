@@ -1,5 +1,7 @@
 #include "envs/function/expression.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <cstdlib>
 
@@ -207,6 +209,13 @@ std::optional<double> python_pow(double iv, double iw) {
 }
 
 std::optional<Expression> Expression::parse(std::string_view text, std::string* error) {
+  // Parsing, evaluating and freeing recurse over the tree: a bounded rule keeps them off the
+  // stack's limit (the reference's rules are a few dozen characters).
+  constexpr std::size_t kMaxRuleChars = 1000;
+  if (text.size() > kMaxRuleChars) {
+    if (error) *error = fmt::format("it is {} characters long; a rule has at most {}", text.size(), kMaxRuleChars);
+    return std::nullopt;
+  }
   NodePtr root = Parser(text).parse_all(error);
   if (!root) return std::nullopt;
   return Expression(std::move(root));

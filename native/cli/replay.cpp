@@ -4,8 +4,10 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <algorithm>
 #include <iostream>
 
+#include "core/params.h"
 #include "core/pynum.h"
 #include "native/cli/command.h"
 #include "native/files.h"
@@ -24,7 +26,21 @@ struct ReplayOptions {
 std::string read_source(const std::string& source) {
   // A share link never names an existing file; a path that exists is read.
   std::error_code ec;
-  if (source.find('#') == std::string::npos && std::filesystem::is_regular_file(source, ec)) return read_text_file(source);
+  if (source.find('#') == std::string::npos && std::filesystem::is_regular_file(source, ec)) {
+    std::string text = read_text_file(source);
+    std::size_t lines = 0;
+    for (std::size_t at = 0; at < text.size();) {
+      std::size_t end = std::min(text.find('\n', at), text.size());
+      if (text.find_first_not_of(" \t\r", at) < end) ++lines;
+      at = end + 1;
+    }
+    if (lines > 1)
+      throw ConfigError(fmt::format("'{}' holds {} trajectories; replay takes one: a share link, an exported episode or "
+                                    "one line (e.g. sed -n 3p {} > one.jsonl)",
+                                    source, lines, source));
+    return text;
+  }
+  if (std::filesystem::is_directory(source, ec)) throw ConfigError(fmt::format("'{}' is a folder, not a file", source));
   return source;
 }
 
