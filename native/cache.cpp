@@ -68,6 +68,9 @@ bool file_exists(const std::string& path) {
 
 CompletionCache::CompletionCache(const std::string& path, CacheMode mode) : path_(path), mode_(mode) {
   if (mode == CacheMode::Off) return;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+    throw ConfigError(fmt::format("cache '{}' is not a regular file (a folder, device, pipe or socket): give a file", path));
   if (!writes() && !file_exists(path))
     throw ConfigError(fmt::format("cache '{}' does not exist (read mode never creates one; use --cache-mode read-write)", path));
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (writes() ? SQLITE_OPEN_CREATE : 0);

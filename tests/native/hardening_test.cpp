@@ -124,6 +124,10 @@ TEST_CASE("hardening: --out --overwrite replaces only regular files", "[cli][har
   CHECK(S_ISLNK(st.st_mode));
   CliResult sft = run_cli({"export", "sft", "/dev/null", "--out", "/dev/null"});
   CHECK(sft.exit_code == 2);
+  // Nor does the cache open a device (SQLite would create /dev/null-journal beside it).
+  CliResult cache = run_cli({"run", "--episodes", "1", "--cache", "/dev/null", "--out", dir.file("c.jsonl"), "-q"});
+  CHECK(cache.exit_code == 2);
+  CHECK_FALSE(file_exists("/dev/null-journal"));
   // A regular file is replaced.
   write_text_file(dir.file("old.jsonl"), "old\n");
   CliResult ok = run_cli({"run", "--episodes", "1", "--out", dir.file("old.jsonl"), "--overwrite", "-q"});
