@@ -65,6 +65,8 @@ int play(const PlayOptions& options) {
     (request.role == LlmRole::Judge ? judge_sampling : user_sampling).apply(sent);
     LlmResponse response = client.complete(it->second, sent);
     scrub(response, secrets);
+    // The episode goes on with the oracle's fallback; the person playing should know why.
+    if (!response.ok) std::cerr << "warning: a model call failed for good: " << response.error << "\n";
     return response;
   };
   auto episode = game->new_episode(task, EpisodeOptions{oracle, options.tasks.seed});
