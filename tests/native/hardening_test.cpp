@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "native/evaluation.h"
+#include "native/files.h"
 #include "native/http_client.h"
 #include "native/trajectory_files.h"
 #include "tests/native/fake_openai_server.h"
@@ -110,7 +111,7 @@ TEST_CASE("hardening: --out --overwrite replaces only regular files", "[cli][har
   ::mkfifo(dir.file("fifo").c_str(), 0600);
   ::mkdir(dir.file("folder").c_str(), 0700);
   ::symlink("/dev/null", dir.file("link").c_str());
-  for (const std::string out : {std::string("/dev/null"), dir.file("fifo"), dir.file("folder"), dir.file("link")}) {
+  for (const std::string& out : {std::string("/dev/null"), dir.file("fifo"), dir.file("folder"), dir.file("link")}) {
     CliResult r = run_cli({"run", "--episodes", "1", "--out", out, "--overwrite", "-q"});
     INFO(out << "\n" << r.output);
     CHECK(r.exit_code == 2);
@@ -136,7 +137,7 @@ TEST_CASE("hardening: --out --overwrite replaces only regular files", "[cli][har
 }
 
 TEST_CASE("hardening: only http and https base URLs", "[cli][hardening]") {
-  for (const std::string url : {"file:///etc/passwd#", "gopher://x/", "ftp://h/v1", "http://", "/v1"}) {
+  for (const char* url : {"file:///etc/passwd#", "gopher://x/", "ftp://h/v1", "http://", "/v1"}) {
     CliResult r = run_cli({"run", "--agent", "llm", "--model", "m", "--base-url", url, "-q"});
     INFO(url << "\n" << r.output);
     CHECK(r.exit_code == 2);
