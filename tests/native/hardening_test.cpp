@@ -285,15 +285,22 @@ TEST_CASE("hardening: the user and judge roles take sampling flags and structure
   options.record_bodies = true;
   FakeOpenAiServer server([](const json::object& body) {
     std::string system = body.at("messages").as_array().front().as_object().at("content").as_string().c_str();
-    if (system.find("alignment_judgement") != std::string::npos)
-      return FakeReply::text(R"({"alignment_judgement": "N/A", "alignment_aspect": ""})");
+    if (system.find("alignment_judgement") != std::string::npos) {
+      // The aspect the scripted agent searches for: "flights from ...", "rental cars in ...".
+      std::string user = body.at("messages").as_array().at(1).as_object().at("content").as_string().c_str();
+      std::string query = user.substr(user.find("Search request:\n") + 16);
+      std::string aspect = query.substr(0, query.find(' '));
+      if (aspect == "rental") aspect = "rental car";
+      else if (!aspect.empty() && aspect.back() == 's') aspect.pop_back();
+      return FakeReply::text(R"({"alignment_judgement": "True", "alignment_aspect": ")" + aspect + R"("})");
+    }
     if (system.find("preference_id") != std::string::npos)
       return FakeReply::text(R"({"type": "1", "preference_id": "", "note": "chat"})");
     return FakeReply::text(R"({"response": "Sounds good."})");
   }, options);
   TempDir dir;
   const std::string out = dir.file("a.jsonl");
-  CliResult r = run_cli({"run", "--env", "travel", "--episodes", "1", "--max-turns", "4", "--user", "llm", "--user-model", "sim",
+  CliResult r = run_cli({"run", "--env", "travel", "--episodes", "1", "--max-turns", "12", "--user", "llm", "--user-model", "sim",
                          "--user-base-url", server.base_url(), "--user-max-tokens", "64", "--user-temperature", "0.5",
                          "--judge-max-tokens", "32", "--out", out, "-q"});
   INFO(r.output);
