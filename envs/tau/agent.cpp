@@ -27,9 +27,24 @@ std::string first_match(const std::string& text, const char* pattern, int group 
   return "";
 }
 
+// "... my order with the desk lamp because ...": the item that identifies the order, taken out of
+// the text so that it is not mistaken for an item the request is about.
+std::string take_hint(std::string& text) {
+  static const std::string kPhrase = "order with the ";
+  std::size_t at = text.find(kPhrase);
+  if (at == std::string::npos) return "";
+  std::size_t begin = at + kPhrase.size(), end = text.size();
+  for (const char* stop : {" because", " for ", " from ", " to ", " in ", ",", ".", "?", "!"})
+    if (std::size_t e = text.find(stop, begin); e != std::string::npos) end = std::min(end, e);
+  std::string hint = text.substr(begin, end - begin);
+  text.erase(at, end - at);
+  return hint;
+}
+
 // What the customer wants, as the agent understands it from their words.
 struct Goal {
   std::string kind;  // cancel | return | exchange | address | ask_total
+  std::string hint;  // an item of the order, when the customer does not know its id
   std::string text;  // the customer's words, lower-case
   std::string order_id;
   std::string reason;
@@ -40,6 +55,7 @@ struct Goal {
 std::optional<Goal> read_goal(const std::string& said) {
   Goal g;
   g.text = ascii_lower(said);
+  g.hint = take_hint(g.text);
   if (has(g.text, {"exchange", "swap"})) g.kind = "exchange";
   else if (has(g.text, {"return"})) g.kind = "return";
   else if (has(g.text, {"cancel"})) g.kind = "cancel";
@@ -73,6 +89,23 @@ std::optional<Goal> read_goal(const std::string& said) {
 }
 
 std::string money_text(const json::value& v) { return "$" + py_str(v); }
+
+// record[key] as an array or object, empty when the record lacks it (data the agent reads can be
+// anything).
+const json::array& array_in(const json::object& record, std::string_view key) {
+  static const json::array kEmpty;
+  auto it = record.find(key);
+  return it != record.end() && it->value().is_array() ? it->value().get_array() : kEmpty;
+}
+const json::object& object_in(const json::object& record, std::string_view key) {
+  static const json::object kEmpty;
+  auto it = record.find(key);
+  return it != record.end() && it->value().is_object() ? it->value().get_object() : kEmpty;
+}
+const json::object& object_in(const json::value& record, std::string_view key) {
+  static const json::object kEmpty;
+  return record.is_object() ? object_in(record.get_object(), key) : kEmpty;
+}
 
 class ScriptedTauAgent : public Agent {
  public:
@@ -145,7 +178,8 @@ class ScriptedTauAgent : public Agent {
       std::string id = first_match(said, R"(#W\d{7})");
       if (goal_->order_id.empty() && !id.empty()) goal_->order_id = id;
       if (!goal_->order_id.empty()) return;
-      goal_->text += " " + lower;  // "it's the order with the Desk Lamp"
+      std::string more = lower;  // "it's the order with the Desk Lamp"
+      if (std::string hint = take_hint(more); !hint.empty()) goal_->hint = hint;
       return;
     }
     if (auto g = read_goal(said)) set_goal(*g);
@@ -189,7 +223,7 @@ class ScriptedTauAgent : public Agent {
 
     // The order: named by the customer, or the one holding the item they mention.
     if (g.order_id.empty()) {
-      for (const auto& id : user_.at("orders").get_array()) {
+      for (const auto& id : array_in(user_, "orders")) {
         std::string oid(id.get_string());
         if (!orders_.count(oid)) {
           pending_order_ = oid;
@@ -214,8 +248,9 @@ class ScriptedTauAgent : public Agent {
     std::string status = get_string(order, "status");
 
     if (g.kind == "ask_total") {
-      const auto& history = order.at("payment_history").get_array();
-      if (history.empty()) return done_with("That order has no payment on record.");
+      const auto& history = array_in(order, "payment_history");
+      if (history.empty() || !history[0].is_object() || !history[0].get_object().contains("amount"))
+        return done_with("That order has no payment on record.");
       return done_with(fmt::format("The total you paid for order {} was {}.", g.order_id,
                                    money_text(history[0].at("amount"))));
     }
@@ -246,11 +281,12 @@ class ScriptedTauAgent : public Agent {
       if (!variant) return done_with("I'm sorry, that option is not available for this item, so I cannot make this exchange.");
     }
 
-    std::string original = get_string(order.at("payment_history").at(0).get_object(), "payment_method_id");
+    const auto& payments = array_in(order, "payment_history");
+    std::string original = payments.empty() || !payments[0].is_object() ? "" : get_string(payments[0].get_object(), "payment_method_id");
     std::string payment = original;
     if (g.kind == "return" && g.gift_card)
-      for (const auto& [id, m] : user_.at("payment_methods").get_object())
-        if (get_string(m.get_object(), "source") == "gift_card") payment = std::string(id);
+      for (const auto& [id, m] : object_in(user_, "payment_methods"))
+        if (m.is_object() && get_string(m.get_object(), "source") == "gift_card") payment = std::string(id);
 
     if (written_) {
       if (write_result_.rfind("Error", 0) == 0) return done_with("I'm sorry, the system refused the change: " + write_result_);
@@ -286,13 +322,21 @@ class ScriptedTauAgent : public Agent {
   // ---- helpers ----
   std::vector<const json::object*> mentioned_items(const json::object& order, const Goal& g) const {
     std::vector<const json::object*> out;
-    for (const auto& i : order.at("items").get_array())
+    for (const auto& i : array_in(order, "items"))
       if (g.text.find(ascii_lower(get_string(i.get_object(), "name"))) != std::string::npos) out.push_back(&i.get_object());
     return out;
   }
 
   std::string order_by_item(const Goal& g) const {
-    for (const auto& id : user_.at("orders").get_array()) {
+    if (!g.hint.empty()) {
+      for (const auto& id : array_in(user_, "orders")) {
+        auto it = orders_.find(std::string(id.get_string()));
+        if (it == orders_.end() || it->second.empty()) continue;
+        for (const auto& i : array_in(it->second, "items"))
+          if (ascii_lower(get_string(i.get_object(), "name")) == g.hint) return it->first;
+      }
+    }
+    for (const auto& id : array_in(user_, "orders")) {
       auto it = orders_.find(std::string(id.get_string()));
       if (it != orders_.end() && !it->second.empty() && !mentioned_items(it->second, g).empty()) return it->first;
     }
@@ -301,18 +345,21 @@ class ScriptedTauAgent : public Agent {
 
   // The available variant whose options equal the item's except those the customer named.
   const json::object* wanted_variant(const json::object& item, const json::object& product, const Goal& g) const {
-    const auto& old = item.at("options").get_object();
+    const json::object& old = object_in(item, "options");
+    const json::object& variants = object_in(product, "variants");
     json::object wanted = old;
     for (const auto& kv : old) {
       std::string key(kv.key());
-      for (const auto& [vid, v] : product.at("variants").get_object()) {
-        std::string value = py_str(v.at("options").at(key));
-        if (g.text.find(ascii_lower(key + " " + value)) != std::string::npos) wanted[key] = v.at("options").at(key);
+      for (const auto& [vid, v] : variants) {
+        const json::object& options = object_in(v, "options");
+        auto value = options.find(key);
+        if (value == options.end()) continue;
+        if (g.text.find(ascii_lower(key + " " + py_str(value->value()))) != std::string::npos) wanted[key] = value->value();
       }
     }
     if (wanted == old) return nullptr;
-    for (const auto& [vid, v] : product.at("variants").get_object())
-      if (get_bool(v.get_object(), "available") && v.at("options") == json::value(wanted)) return &v.get_object();
+    for (const auto& [vid, v] : variants)
+      if (v.is_object() && get_bool(v.get_object(), "available") && object_in(v, "options") == wanted) return &v.get_object();
     return nullptr;
   }
 
@@ -326,7 +373,7 @@ class ScriptedTauAgent : public Agent {
                        const std::string& payment, const std::string& original) const {
     if (g.kind == "cancel") {
       std::vector<const json::object*> all;
-      for (const auto& i : order.at("items").get_array()) all.push_back(&i.get_object());
+      for (const auto& i : array_in(order, "items")) all.push_back(&i.get_object());
       return fmt::format("I can cancel order {} ({}) with the reason '{}'; its payment will be refunded.", g.order_id,
                          items_text(all), g.reason);
     }

@@ -235,7 +235,7 @@ TEST_CASE("tau: write effects follow tau-bench's arithmetic", "[tau]") {
   // Modify items keeps the float noise of the unrounded difference.
   out = call(db, "modify_pending_order_items",
              R"({"order_id": "#W0000003", "item_ids": ["2000000011"], "new_item_ids": ["2000000012"], "payment_method_id": "paypal_3333333"})");
-  CHECK(out.find(R"({"transaction_type": "payment", "amount": 1.4999999999999964, "payment_method_id": "paypal_3333333"})") !=
+  CHECK(out.find(R"({"transaction_type": "payment", "amount": 1.490000000000002, "payment_method_id": "paypal_3333333"})") !=
         std::string::npos);
   CHECK(out.find(R"x("status": "pending (item modified)")x") != std::string::npos);
   const auto& items = db.at("orders").at("#W0000003").at("items").get_array();
@@ -245,7 +245,7 @@ TEST_CASE("tau: write effects follow tau-bench's arithmetic", "[tau]") {
   out = call(db, "exchange_delivered_order_items",
              R"({"order_id": "#W0000004", "item_ids": ["2000000013", "2000000001"], "new_item_ids": ["2000000012", "2000000002"], "payment_method_id": "credit_card_4444444"})");
   CHECK(out.find(R"("exchange_items": ["2000000001", "2000000013"], "exchange_new_items": ["2000000002", "2000000012"], )"
-                 R"("exchange_payment_method_id": "credit_card_4444444", "exchange_price_difference": 8.25})") != std::string::npos);
+                 R"("exchange_payment_method_id": "credit_card_4444444", "exchange_price_difference": 8.24})") != std::string::npos);
 }
 
 TEST_CASE("tau: gold actions of every imported task score 1.0, one wrong write scores 0 and names the record", "[tau]") {
@@ -270,11 +270,10 @@ TEST_CASE("tau: gold actions of every imported task score 1.0, one wrong write s
         drive(*episode, "[action] " + done);
         if (!episode->over()) last = drive(*episode, "[finish]");
       }
-      // A transfer ends before the outputs are said: tau-bench scores that 0 (task 6 wants 37.1).
-      double want = t.outputs.empty() || !ended ? 1.0 : 0.0;
-      CHECK(last.reward == want);
+      CHECK(last.reward == 1.0);
       CHECK(last.terminated);
-      if (want == 1.0) CHECK(last.info.at("differing_records").as_array().empty());
+      CHECK(last.info.at("differing_records").as_array().empty());
+      CHECK(get_string(last.info, "ended_by") == (t.actions.back().name == "transfer_to_human_agents" ? "transfer" : "finish"));
     }
   }
 

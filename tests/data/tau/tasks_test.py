@@ -116,6 +116,6 @@ TASKS_TEST = [
             Action(name="calculate", kwargs={"expression": "47.1 - 10"}),
             Action(name="transfer_to_human_agents", kwargs={"summary": "Broken lamp in processed order #W0000005."}),
         ],
-        outputs=["37.1"],
+        outputs=[],
     ),
 ]
