@@ -2,16 +2,19 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <filesystem>
+
 #include "core/params.h"
-#include "native/flag_checks.h"
 #include "native/files.h"
+#include "native/flag_checks.h"
 
 namespace rapport {
 
 void add_task_options(CLI::App& command, TaskOptions& options) {
-  command.add_option("--data", options.data_file, "Reference-format data file to take tasks from (default: built-in tasks)");
-  command.add_option("--split", options.split, "Split of the data file: all, train or test")
-      ->check(CLI::IsMember({"all", "train", "test"}))
+  command.add_option("--data", options.data_file, "Reference-format data file (or folder, for environments whose data is several files) to take tasks from (default: built-in tasks)");
+  command.add_option("--split", options.split, "Split of the data file: all, train, test or dev (the splits the reference data has)")
+      ->check(CLI::IsMember({"all", "train", "test", "dev"}))
       ->capture_default_str();
   command.add_option("--task", options.ids, "Task id(s) to run (from the data file or the built-in supply)");
   command.add_option("--seed", options.seed, "Seed of the built-in task supply and of the episodes (0 to 2^64-1)")
@@ -21,8 +24,27 @@ void add_task_options(CLI::App& command, TaskOptions& options) {
 
 std::vector<Task> select_tasks(const Game& game, const TaskOptions& options) {
   std::vector<Task> pool;
-  if (!options.data_file.empty()) {
+  if (!options.data_file.empty() && std::filesystem::is_directory(options.data_file)) {
+    // A data folder: its regular files, and those one folder down as "sub/name", sorted by name.
+    std::vector<std::pair<std::string, std::string>> files;
+    namespace fs = std::filesystem;
+    std::uint64_t total = 0;
+    for (const auto& entry : fs::recursive_directory_iterator(options.data_file)) {
+      if (!entry.is_regular_file()) continue;
+      fs::path rel = fs::relative(entry.path(), options.data_file);
+      if (std::distance(rel.begin(), rel.end()) > 2) continue;
+      files.emplace_back(rel.generic_string(), read_text_file(entry.path().string(), kMaxDataFileBytes));
+      total += files.back().second.size();
+      if (total > kMaxDataFileBytes)
+        throw ConfigError(fmt::format("the files of '{}' are too large together (the limit is {} bytes)",
+                                      options.data_file, kMaxDataFileBytes));
+    }
+    std::sort(files.begin(), files.end());
+    pool = game.import_folder(files, options.split);
+  } else if (!options.data_file.empty()) {
     pool = game.import_tasks(read_text_file(options.data_file, kMaxDataFileBytes), options.split);
+  }
+  if (!options.data_file.empty()) {
     if (pool.empty())
       throw ConfigError(fmt::format("'{}' holds no tasks{}", options.data_file,
                                     options.split == "all" ? "" : fmt::format(" in the {} split", options.split)));
