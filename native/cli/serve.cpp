@@ -2,6 +2,7 @@
 // and a built-in demo model, from one process (native/env_server.h).
 #include <fmt/format.h>
 
+#include <csignal>
 #include <iostream>
 
 #include "core/params.h"
@@ -105,6 +106,7 @@ void install(CLI::App& app) {
     } else {
       o.cache_mode = o.cache_path.empty() ? CacheMode::Off : CacheMode::ReadWrite;
     }
+    std::signal(SIGPIPE, SIG_IGN);  // a reader of stdout that goes away must not stop the server
     EnvServer server(o);
     std::string root = server.static_root();
     std::cout << fmt::format("Serving {} at http://{}:{}/ (Ctrl-C to stop)", root.empty() ? "no playground" : root,

@@ -20,6 +20,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -73,6 +75,20 @@ double rss_mib(pid_t pid) {
   long pages = 0, resident = 0;
   statm >> pages >> resident;
   return resident * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
+}
+
+// CPU seconds a process has used so far.
+double cpu_s(pid_t pid) {
+  std::ifstream stat(fmt::format("/proc/{}/stat", pid));
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  std::size_t at = text.rfind(')');
+  if (at == std::string::npos) return 0;
+  std::istringstream fields(text.substr(at + 2));
+  std::string skip;
+  for (int i = 0; i < 11; ++i) fields >> skip;  // state .. cmajflt
+  double utime = 0, stime = 0;
+  fields >> utime >> stime;
+  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 struct Stats {
@@ -178,10 +194,12 @@ int main(int argc, char** argv) {
   std::vector<std::shared_ptr<Client>> clients;
   tcp::endpoint endpoint{asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)};
   Clock::time_point t0;
-  double rss_open = 0;
+  double rss_open = 0, server_cpu0 = 0, fake_cpu0 = 0;
   auto all_ready = [&] {
     if (stats.sessions_ready + stats.errors < sessions) return;
     rss_open = rss_mib(server.pid);
+    server_cpu0 = cpu_s(server.pid);
+    fake_cpu0 = cpu_s(fake.pid);
     t0 = Clock::now();
     for (auto& c : clients) c->go();
   };
@@ -191,6 +209,7 @@ int main(int argc, char** argv) {
   }
   ioc.run();
   double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
+  double server_cpu = cpu_s(server.pid), fake_cpu = cpu_s(fake.pid);
 
   kill(server.pid, SIGTERM);
   kill(fake.pid, SIGTERM);
@@ -213,5 +232,8 @@ int main(int argc, char** argv) {
   std::printf("  step latency over the model's: p50 %.1f ms, p99 %.1f ms (max %.1f ms)\n",
               (quantile(0.5) - latency_ms / 1000.0) * 1000, (quantile(0.99) - latency_ms / 1000.0) * 1000,
               (quantile(1.0) - latency_ms / 1000.0) * 1000);
+  std::printf("  CPU while stepping: server %.2f s (%.0f us per step), fake model server %.2f s, over %.2f s wall\n",
+              server_cpu - server_cpu0, 1e6 * (server_cpu - server_cpu0) / std::max<std::size_t>(1, stats.step_s.size()),
+              fake_cpu - fake_cpu0, elapsed);
   return stats.errors == 0 ? 0 : 1;
 }
