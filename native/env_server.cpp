@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <deque>
 
 #include "core/registry.h"
@@ -551,7 +552,15 @@ void EnvServer::run(bool handle_signals) {
   }
   s.accept();
   s.arm_wake();
-  s.ioc.run();
+  while (!s.stopped) {
+    try {
+      s.ioc.run();
+      break;
+    } catch (const std::exception& e) {
+      // A handler failed (out of memory, a bug): that connection is lost, the others go on.
+      std::fprintf(stderr, "rapport serve: %s\n", e.what());
+    }
+  }
   if (s.cache) s.cache->commit();
 }
 

@@ -104,6 +104,29 @@ EnvSession::Outcome EnvSession::error(SessionErrorCode code, std::string_view me
 }
 
 EnvSession::Outcome EnvSession::handle(std::string_view text) {
+  try {
+    return dispatch(text);
+  } catch (const std::exception& e) {
+    // Environments answer bad agent and model text with observations; anything else that goes
+    // wrong ends this episode, never the server.
+    runner_.reset();
+    pending_ = nullptr;
+    return error(SessionErrorCode::ExecutionError, fmt::format("the request failed: {}; send reset to start again", e.what()));
+  }
+}
+
+EnvSession::Outcome EnvSession::supply(const LlmResponse& response) {
+  try {
+    runner_->supply(response);
+    return advance();
+  } catch (const std::exception& e) {
+    runner_.reset();
+    pending_ = nullptr;
+    return error(SessionErrorCode::ExecutionError, fmt::format("the step failed: {}; send reset to start again", e.what()));
+  }
+}
+
+EnvSession::Outcome EnvSession::dispatch(std::string_view text) {
   if (pending_) return error(SessionErrorCode::SessionError, "a step is still in progress");  // the server queues
   auto parsed = parse_json(text);
   if (!parsed) return error(SessionErrorCode::InvalidJson, "the message is not valid JSON");
@@ -249,11 +272,6 @@ EnvSession::Outcome EnvSession::advance() {
   ++steps_;
   reply_ = observation_reply();
   return Outcome::Reply;
-}
-
-EnvSession::Outcome EnvSession::supply(const LlmResponse& response) {
-  runner_->supply(response);
-  return advance();
 }
 
 const std::string& EnvSession::abandon_step(std::string_view why) {

@@ -78,6 +78,7 @@ class EnvSession {
   std::int64_t steps() const { return steps_; }
 
  private:
+  Outcome dispatch(std::string_view text);
   Outcome reset(const json::object& data);
   Outcome step(const json::object& data);
   Outcome state();
