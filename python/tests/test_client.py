@@ -138,6 +138,18 @@ class Episodes(ServerCase):
                 self.assertFalse(state["done"])
         asyncio.run(main())
 
+    def test_reset_by_task_id(self):
+        with Session(self.url) as s:
+            first = s.reset(env="telepathy", seed=5, task_index=2)
+            again = s.reset(env="telepathy", seed=5, task_id=first.observation["task_id"])
+            self.assertEqual(again.observation["task_id"], first.observation["task_id"])
+            self.assertEqual(again.observation["episode_seed"], first.observation["episode_seed"])
+            other = s.reset(env="telepathy", seed=5, task_id=first.observation["task_id"], sample=1)
+            self.assertNotEqual(other.observation["episode_seed"], first.observation["episode_seed"])
+            with self.assertRaises(RapportError) as missing:
+                s.reset(env="telepathy", task_id="no such task")
+            self.assertEqual(missing.exception.code, "VALIDATION_ERROR")
+
     def test_bad_messages_get_errors_and_the_connection_stays_usable(self):
         async def main():
             async with websockets.connect(self.url.replace("http", "ws") + "/ws") as ws:
@@ -234,7 +246,18 @@ class SlowModel(ServerCase):
     gets a clear EXECUTION_ERROR in time, and the session asks for a reset."""
 
     latency = "1.5"
-    extra = ["--step-timeout", "0.8"]
+    extra = ["--step-timeout", "0.8", "--idle-timeout", "2"]
+
+    def test_idle_sessions_are_reaped(self):
+        async def main():
+            async with websockets.connect(self.url.replace("http", "ws") + "/ws") as ws:
+                await ws.send('{"type":"reset","data":{"env":"function"}}')
+                self.assertEqual(json.loads(await ws.recv())["type"], "observation")
+                with self.assertRaises(websockets.ConnectionClosed) as closed:
+                    await asyncio.wait_for(ws.recv(), timeout=10)
+                self.assertEqual(closed.exception.code, 1001)
+                self.assertIn("idle", closed.exception.reason)
+        asyncio.run(main())
 
     def test_pings_answered_and_step_timeout(self):
         async def main():
