@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "core/params.h"
+#include "core/registry.h"
 #include "native/cli/command.h"
 #include "native/env_server.h"
 
@@ -97,6 +98,7 @@ void install(CLI::App& app) {
       ->group("Record/replay cache");
   cmd->callback([f] {
     ServerOptions o = f->server;
+    make_game(o.session.env);  // a bad --env is a configuration error now, not at every reset
     o.user = resolve_endpoint("user", f->user, nullptr, f->client);
     o.judge = resolve_endpoint("judge", f->judge, &f->user, f->client);
     if (!f->cache_mode.empty()) {
