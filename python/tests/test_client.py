@@ -211,6 +211,24 @@ class Episodes(ServerCase):
                 self.assertFalse((await s.reset()).done)
         asyncio.run(main())
 
+    def test_garbage_never_stops_the_server(self):
+        import socket
+        host, port = "127.0.0.1", int(self.url.rsplit(":", 1)[1])
+        probes = [b"\x00\xff" * 5000, b"GET / HTTP/1.1\r\nHost: x\r\nX: " + b"a" * 70000 + b"\r\n\r\n",
+                  b"GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
+                  b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n{",
+                  b"GET / HTTP/1.1\r\nHost: x\r\n", b"BREW /pot HTCPCP/1.0\r\n\r\n"]
+        for probe in probes:
+            with socket.create_connection((host, port), timeout=5) as c:
+                try:  # the server may answer 400 and close before the probe is all sent
+                    c.sendall(probe)
+                    c.shutdown(socket.SHUT_WR)
+                    c.recv(1 << 16)
+                except OSError:
+                    pass
+        with urllib.request.urlopen(self.url + "/health") as r:
+            self.assertEqual(json.load(r)["status"], "healthy")
+
     def test_http_routes(self):
         with urllib.request.urlopen(self.url + "/health") as r:
             self.assertEqual(json.load(r)["status"], "healthy")
