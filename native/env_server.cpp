@@ -40,7 +40,8 @@ bool accepts_gzip(const http::request<http::string_body>& request) {
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find_first_of("?#")); }
 
-json::object metadata() {
+// The environments with their parameters (GET /environments).
+json::array environment_list() {
   json::array envs;
   for (const EnvInfo* info : Registry::instance().all()) {
     json::array params;
@@ -52,15 +53,23 @@ json::object metadata() {
                                 {"version", info->version},
                                 {"params", std::move(params)}});
   }
+  return envs;
+}
+
+// OpenEnv's EnvironmentMetadata, with exactly its fields (its model forbids others).
+json::object metadata() {
+  std::string readme =
+      "# Rapport\n\nOpenEnv sessions at /ws. Reset data: env (spec), task_id or seed + task_index, oracle "
+      "(scripted|llm), sample, max_turns. Action: interact_with_env's {choice, content}. GET /environments lists "
+      "the environments with their parameters.\n\n";
+  for (const EnvInfo* info : Registry::instance().all())
+    readme += fmt::format("- `{}` ({}): {}\n", info->name, info->title, info->description);
   return json::object{{"name", "rapport"},
-                      {"description",
-                       "User-centric environments for LLM agents (UserRL/UserBench gyms). Reset data chooses env, "
-                       "task_id or seed+task_index, oracle (scripted|llm), sample and max_turns; the action is "
-                       "interact_with_env's {choice, content}."},
+                      {"description", "User-centric environments for LLM agents: the UserRL/UserBench gyms"},
+                      {"readme_content", readme},
                       {"version", "0.1.0"},
-                      {"protocol", "OpenEnv 0.2.x WebSocket sessions at /ws"},
-                      {"readme_content", nullptr},
-                      {"environments", std::move(envs)}};
+                      {"author", nullptr},
+                      {"documentation_url", nullptr}};
 }
 
 }  // namespace
@@ -420,7 +429,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     };
 
     bool demo = server_->options.demo_model && path.rfind("/v1/", 0) == 0;
-    if (method == http::verb::options && (demo || path == "/health" || path == "/schema" || path == "/metadata")) {
+    if (method == http::verb::options && (demo || path == "/health" || path == "/schema" || path == "/metadata" || path == "/environments")) {
       auto r = text_response(204, "", version, keep);
       allow_cors(r);
       return r;
@@ -439,13 +448,10 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     }
     if (method != http::verb::get && method != http::verb::head)
       return text_response(405, "only GET and HEAD here\n", version, keep);
-    if (path == "/health") {
-      return json_response(200, json::object{{"status", "healthy"},
-                                             {"active_sessions", server_->counters.sessions},
-                                             {"max_sessions", server_->options.max_sessions}});
-    }
+    if (path == "/health") return json_response(200, json::object{{"status", "healthy"}});
     if (path == "/schema") return json_response(200, session_schemas());
     if (path == "/metadata") return json_response(200, metadata());
+    if (path == "/environments") return json_response(200, environment_list());
 
     auto file = server_->files.get(request.target(), accepts_gzip(request));
     if (!file) {

@@ -41,7 +41,8 @@ Routes (one port, one event-loop thread; every connection has its own timeouts):
        "total_reward","metrics"},"reward":r,"done":b}}, or {"type":"error","data":{"message","code"}}
        with code INVALID_JSON, UNKNOWN_TYPE, VALIDATION_ERROR, EXECUTION_ERROR, SESSION_ERROR or
        CAPACITY_REACHED (sent on connect when --max-sessions are open, then closed).
-  GET  /health, /schema, /metadata     status; JSON schemas of action, observation, state; the environments
+  GET  /health, /schema, /metadata     OpenEnv's: status; JSON schemas of action, observation, state; metadata
+  GET  /environments         every environment with its parameters and defaults
   POST /v1/chat/completions  the built-in demo model (CORS enabled; base URL http://HOST:PORT/v1, any
        model name): a fixed script, not a language model. With tools (the agent) it calls
        interact_with_env twice with "action" questions, then "answer", then "finish"; without tools

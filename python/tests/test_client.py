@@ -61,8 +61,8 @@ class ServerCase(unittest.TestCase):
 
 
 def environments(url):
-    with urllib.request.urlopen(url + "/metadata") as r:
-        return [e["name"] for e in json.load(r)["environments"]]
+    with urllib.request.urlopen(url + "/environments") as r:
+        return [e["name"] for e in json.load(r)]
 
 
 class Episodes(ServerCase):
@@ -236,6 +236,9 @@ class Episodes(ServerCase):
             schema = json.load(r)
         self.assertEqual(set(schema), {"action", "observation", "state"})
         self.assertIn("choice", schema["action"]["properties"])
+        with urllib.request.urlopen(self.url + "/metadata") as r:  # OpenEnv's EnvironmentMetadata fields only
+            self.assertEqual(set(json.load(r)), {"name", "description", "readme_content", "version", "author",
+                                                 "documentation_url"})
 
     def test_trl_and_verl_adapters(self):
         Env = trl_environment(self.url, env="function", seed=4)
