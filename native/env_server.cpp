@@ -91,6 +91,7 @@ struct EnvServer::Impl : std::enable_shared_from_this<EnvServer::Impl> {
   asio::posix::stream_descriptor wake;
   asio::steady_timer ticker;
   bool ticking = false;
+  bool poll_posted = false;
   Clock::time_point last_commit = Clock::now();
   asio::signal_set signals;
   ServerCounters counters;
@@ -163,8 +164,11 @@ void EnvServer::Impl::complete(const LlmRequest& request, const Game* game, std:
     // Run the session outside the client's poll (it may submit the next call).
     asio::post(ioc, [done, response = std::move(response)] { done(response); });
   });
-  // Start the transfer now rather than at the next tick.
+  // Start the transfer now rather than at the next tick; one poll serves a burst of submits.
+  if (poll_posted) return;
+  poll_posted = true;
   asio::post(ioc, [self = shared_from_this()] {
+    self->poll_posted = false;
     self->poll_client();
     self->ensure_ticking();
   });
