@@ -618,6 +618,7 @@ void HttpClient::submit(int endpoint, const LlmRequest& request, Done done) {
 int HttpClient::poll(int timeout_ms) { return impl_->poll(timeout_ms); }
 std::size_t HttpClient::active() const { return impl_->calls.size(); }
 std::size_t HttpClient::in_flight() const { return impl_->in_flight; }
+int HttpClient::wake_fd() const { return impl_->epoll_fd; }
 const ClientStats& HttpClient::stats() const { return impl_->stats; }
 
 LlmResponse HttpClient::complete(int endpoint, const LlmRequest& request, CallReport* report) {

@@ -95,6 +95,11 @@ class HttpClient {
   std::size_t in_flight() const;
   const ClientStats& stats() const;
 
+  // For hosts with an event loop of their own (`rapport serve` on Asio): a descriptor that becomes
+  // readable when poll(0) has network work to do. Timers (timeouts, retries, rate limits) still
+  // need poll() to be called regularly while active() > 0.
+  int wake_fd() const;
+
   // Convenience for one-at-a-time hosts (`rapport play`): submits and polls until done.
   LlmResponse complete(int endpoint, const LlmRequest& request, CallReport* report = nullptr);
 

@@ -38,6 +38,11 @@ std::pair<int, int> parse_shard(const std::string& text) {
   }
 }
 
+std::uint64_t episode_seed(std::uint64_t seed, const std::string& task_id, int sample) {
+  // 31 bits: every server accepts it as a sampling seed, and every JSON reader as an exact number.
+  return Rng::derive(seed, "episode/" + task_id, static_cast<std::uint64_t>(sample)).next() >> 33;
+}
+
 std::string turn_credit_name(const ShapingConfig& cfg) {
   if (cfg.turn == TurnCredit::EM && cfg.em_k != 2.0) return fmt::format("em({})", cfg.em_k);
   return std::string(to_string(cfg.turn));
@@ -266,11 +271,6 @@ struct Slot {
   CallTally tally;
   std::size_t turns_seen = 0;
 };
-
-std::uint64_t episode_seed(std::uint64_t seed, const std::string& task_id, int sample) {
-  // 31 bits: every server accepts it as a sampling seed, and every JSON reader as an exact number.
-  return Rng::derive(seed, "episode/" + task_id, static_cast<std::uint64_t>(sample)).next() >> 33;
-}
 
 std::string human_count(std::int64_t n) {
   if (n >= 10'000'000) return fmt::format("{:.1f}M", n / 1e6);

@@ -117,6 +117,11 @@ json::object run_header(const RunOptions& options, const std::string& fingerprin
 RunResult run_batch(const RunOptions& options, std::ostream* progress,
                     const std::function<void(const RunCounters&)>& tick = {}, double tick_s = 1.0);
 
+// The seed of an episode (its oracle's choices, the policy's sampling seed) for sample `sample` of
+// task `task_id` in a run with --seed `seed`. `rapport serve` derives it the same way, so a served
+// episode replays under `rapport run --agent replay:FILE --seed seed`.
+std::uint64_t episode_seed(std::uint64_t seed, const std::string& task_id, int sample);
+
 // "i/N" → (i, N), 0 ≤ i < N; throws ConfigError.
 std::pair<int, int> parse_shard(const std::string& text);
 

@@ -11,7 +11,7 @@ all=false
 
 packages=(cmake ninja-build g++ pkg-config ca-certificates xz-utils
           libboost1.81-dev libboost-json1.81-dev libfmt-dev libcli11-dev libcurl4-openssl-dev
-          libsqlite3-dev zlib1g-dev catch2)
+          libsqlite3-dev zlib1g-dev catch2 python3 python3-websockets)
 if $all; then
   packages+=(emscripten libglfw3-dev libimgui-dev chromium)
   command -v node >/dev/null || packages+=(nodejs)

@@ -1,0 +1,39 @@
+// The static half of `rapport serve`: request paths mapped to files inside one folder, never
+// outside it (no absolute paths, no "..", no symlinks leading out), with their MIME types and
+// gzip when the browser accepts it.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace rapport {
+
+struct StaticFile {
+  std::string body;
+  std::string type;   // Content-Type
+  bool gzip = false;  // body is gzip-encoded
+};
+
+class StaticFiles {
+ public:
+  explicit StaticFiles(const std::filesystem::path& root);
+
+  bool root_exists() const { return !root_.empty(); }
+  const std::filesystem::path& root() const { return root_; }
+
+  // The regular file a request target ("/app.js?v=1") names under the root, or nullopt when it
+  // names nothing there or would leave the folder in any way.
+  std::optional<std::filesystem::path> resolve(std::string_view target) const;
+  // The file's bytes, gzip-encoded when allowed and worth it; nullopt when resolve() refuses.
+  std::optional<StaticFile> get(std::string_view target, bool gzip_ok) const;
+
+ private:
+  std::filesystem::path root_;  // canonical; empty when the folder does not exist
+};
+
+// MIME type by extension (".wasm" → "application/wasm"); application/octet-stream when unknown.
+std::string content_type(const std::filesystem::path& path);
+
+}  // namespace rapport
