@@ -80,7 +80,7 @@ EMSCRIPTEN_KEEPALIVE const char* rapport_play_scripted(const char* spec, const c
 EMSCRIPTEN_KEEPALIVE int rapport_new_episode(const char* spec, const char* seed, const char* task_index, int oracle,
                                              int max_turns) {
   return app().start_episode(spec, std::strtoull(seed, nullptr, 10), std::strtoull(task_index, nullptr, 10),
-                             static_cast<OracleKind>(std::clamp(oracle, 0, 3)), max_turns)
+                             static_cast<rapport::OracleKind>(std::clamp(oracle, 0, 3)), max_turns)
              ? 1
              : 0;
 }
