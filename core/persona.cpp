@@ -100,7 +100,9 @@ std::vector<Persona> generate_personas(std::uint64_t seed, std::size_t count) {
     Rng rng = Rng::derive(seed, "user/persona", i);
     Persona p;
     p.id = fmt::format("p{:04d}", i);
-    p.name = rng.pick(kFirstNames) + " " + rng.pick(kSurnames);
+    // Two draws in two statements: the order of evaluation of `a + b` differs between compilers.
+    const std::string& first = rng.pick(kFirstNames);
+    p.name = first + " " + rng.pick(kSurnames);
     p.age = static_cast<int>(rng.range(19, 78));
     const Occupation& job = rng.pick(kOccupations);
     p.occupation = job.title;
