@@ -6,11 +6,21 @@
 
 namespace rapport {
 
-const char* to_string(OracleKind kind) { return kind == OracleKind::Llm ? "llm" : "scripted"; }
+const char* to_string(OracleKind kind) {
+  switch (kind) {
+    case OracleKind::Llm: return "llm";
+    case OracleKind::ReasoningScripted: return "reasoning-scripted";
+    case OracleKind::ReasoningLlm: return "reasoning";
+    case OracleKind::Scripted: break;
+  }
+  return "scripted";
+}
 
 std::optional<OracleKind> parse_oracle_kind(std::string_view text) {
   if (text == "scripted") return OracleKind::Scripted;
   if (text == "llm") return OracleKind::Llm;
+  if (text == "reasoning-scripted") return OracleKind::ReasoningScripted;
+  if (text == "reasoning") return OracleKind::ReasoningLlm;
   return std::nullopt;
 }
 

@@ -22,10 +22,17 @@ struct Task {
   json::value data;  // everything the environment needs, in the environment's own schema
 };
 
-// Who plays the simulated user and the judges.
-enum class OracleKind { Scripted, Llm };
-const char* to_string(OracleKind kind);
+// Who plays the simulated user and the judges. The reasoning kinds put a user who thinks before
+// replying (persona + task goals + state, core/user_episode.h) in front of the environment's own
+// oracle: "reasoning" is an LLM user over the LLM oracle, "reasoning-scripted" the scripted
+// reasoning user over the scripted oracle.
+enum class OracleKind { Scripted, Llm, ReasoningScripted, ReasoningLlm };
+const char* to_string(OracleKind kind);  // scripted | llm | reasoning-scripted | reasoning
 std::optional<OracleKind> parse_oracle_kind(std::string_view text);
+inline constexpr const char* kOracleKindNames = "scripted, llm, reasoning or reasoning-scripted";
+// The environment's judges and responder are LLM calls (llm, reasoning).
+inline bool uses_model(OracleKind kind) { return kind == OracleKind::Llm || kind == OracleKind::ReasoningLlm; }
+inline bool is_reasoning(OracleKind kind) { return kind == OracleKind::ReasoningScripted || kind == OracleKind::ReasoningLlm; }
 
 struct EpisodeOptions {
   OracleKind oracle = OracleKind::Scripted;

@@ -387,13 +387,14 @@ class Batch {
   void connect() {
     if (agent_kind_ == "llm" && !o_.endpoints.policy)
       throw ConfigError("--agent llm needs a policy model: pass --model NAME (and --base-url URL, or set OPENAI_BASE_URL)");
-    if (o_.user == OracleKind::Llm && !o_.endpoints.user)
-      throw ConfigError("--user llm needs a user-simulator model: pass --user-model NAME (and --user-base-url URL)");
+    if (uses_model(o_.user) && !o_.endpoints.user)
+      throw ConfigError(fmt::format("--user {} needs a user-simulator model: pass --user-model NAME (and --user-base-url URL)",
+                                    to_string(o_.user)));
     for (LlmRole role : {LlmRole::Policy, LlmRole::User, LlmRole::Judge}) {
       const Endpoint* e = o_.endpoints.for_role(role);
       if (!e) continue;
       if (role == LlmRole::Policy && agent_kind_ != "llm") continue;
-      if (role != LlmRole::Policy && o_.user != OracleKind::Llm) continue;
+      if (role != LlmRole::Policy && !uses_model(o_.user)) continue;
       endpoint_ids_[static_cast<int>(role)] = client_.add_endpoint(*e);
     }
     secrets_ = o_.endpoints.secrets();

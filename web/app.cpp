@@ -118,7 +118,9 @@ void App::new_episode() {
                                       game->builtin_size() - 1));
       task = game->task(picker_.seed, index);
     }
-    EpisodeOptions options{picker_.llm_oracle ? OracleKind::Llm : OracleKind::Scripted, picker_.seed};
+    OracleKind kind = picker_.reasoning_user ? (picker_.llm_oracle ? OracleKind::ReasoningLlm : OracleKind::ReasoningScripted)
+                                             : (picker_.llm_oracle ? OracleKind::Llm : OracleKind::Scripted);
+    EpisodeOptions options{kind, picker_.seed};
     session_.start(std::move(game), std::move(task), options, std::max(1, picker_.max_turns));
     clear_messages();
   } catch (const std::exception& e) {
@@ -126,12 +128,12 @@ void App::new_episode() {
   }
 }
 
-bool App::start_episode(const std::string& spec, std::uint64_t seed, std::uint64_t task_index, bool llm_oracle,
+bool App::start_episode(const std::string& spec, std::uint64_t seed, std::uint64_t task_index, OracleKind oracle,
                         int max_turns) {
   try {
     auto game = make_game(spec);
     Task task = game->task(seed, task_index);
-    session_.start(std::move(game), std::move(task), EpisodeOptions{llm_oracle ? OracleKind::Llm : OracleKind::Scripted, seed},
+    session_.start(std::move(game), std::move(task), EpisodeOptions{oracle, seed},
                    std::max(1, max_turns));
     clear_messages();
     return true;

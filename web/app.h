@@ -28,6 +28,7 @@ struct Picker {
   std::vector<Task> file_tasks;
   int file_task = 0;
   bool llm_oracle = false;
+  bool reasoning_user = false;  // a user who reasons before replying (core/user_episode.h)
   int max_turns = 30;
 };
 
@@ -53,7 +54,7 @@ class App {
   void select_env(int index);  // resets parameters to their defaults
   void new_episode();
   // Starts a live episode directly (the test hook); false with the error shown on bad input.
-  bool start_episode(const std::string& spec, std::uint64_t seed, std::uint64_t task_index, bool llm_oracle,
+  bool start_episode(const std::string& spec, std::uint64_t seed, std::uint64_t task_index, OracleKind oracle,
                      int max_turns);
   void load_task_file(const std::string& name, const std::string& text);
   void reimport_tasks();

@@ -2,6 +2,7 @@
 // behind window.rapport. Strings returned stay valid until the next call of the same function.
 #include <emscripten/emscripten.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -75,10 +76,11 @@ EMSCRIPTEN_KEEPALIVE const char* rapport_play_scripted(const char* spec, const c
   return returned_text.c_str();
 }
 
-EMSCRIPTEN_KEEPALIVE int rapport_new_episode(const char* spec, const char* seed, const char* task_index, int llm_oracle,
+// oracle: 0 scripted, 1 llm, 2 reasoning-scripted, 3 reasoning (OracleKind's order).
+EMSCRIPTEN_KEEPALIVE int rapport_new_episode(const char* spec, const char* seed, const char* task_index, int oracle,
                                              int max_turns) {
   return app().start_episode(spec, std::strtoull(seed, nullptr, 10), std::strtoull(task_index, nullptr, 10),
-                             llm_oracle != 0, max_turns)
+                             static_cast<rapport::OracleKind>(std::clamp(oracle, 0, 3)), max_turns)
              ? 1
              : 0;
 }

@@ -5,6 +5,7 @@
 #include "core/action.h"
 #include "core/pynum.h"
 #include "core/tools.h"
+#include "core/user_episode.h"
 #include "imgui.h"
 #include "misc/cpp/imgui_stdlib.h"
 #include "web/ui.h"
@@ -93,6 +94,8 @@ void draw_turn(App& app, const Trajectory& t, std::size_t i) {
     auto [label, colour] = stepped ? answerer(turn) : std::pair<const char*, ImVec4>{"System", kSystem};
     message(label, colour, turn.observation);
   }
+  if (auto user = recorded_user_turn(turn.info))
+    hidden(fmt::format("user rationale · {}", user->move), fmt::format("{}\nstate: {}", user->rationale.text(), state_line(user->state)));
   if (composer.show_reasoning)
     for (const auto& call : turn.env_calls) hidden("simulator reasoning", call.response.message.reasoning);
   if (composer.show_calls) calls("simulator", turn.env_calls);

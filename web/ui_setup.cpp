@@ -155,6 +155,11 @@ void draw_setup_panel(App& app) {
   ImGui::SameLine();
   if (ImGui::RadioButton("LLM", picker.llm_oracle)) picker.llm_oracle = true;
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("The user and judges are played by the model under Settings");
+  ImGui::SameLine();
+  ImGui::Checkbox("reasoning user", &picker.reasoning_user);
+  locate_last_item(app, "reasoning_user");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("A user with a persona, goals and a state who writes a rationale before each reply (shown under each reply)");
   ImGui::SetNextItemWidth(-120);
   if (ImGui::InputInt("max turns", &picker.max_turns)) picker.max_turns = std::clamp(picker.max_turns, 1, 1000);
   wrapped_hint("You play the agent; the scripted baseline or a model (autopilot) can take over at any turn.");

@@ -12,6 +12,7 @@
 
 #include "core/agent.h"
 #include "core/environment.h"
+#include "core/user_episode.h"
 #include "core/text.h"
 #include "core/flow.h"
 
@@ -108,5 +109,8 @@ Coverage read_judge_reply(const LlmResponse& response);
 // place, people, style, experience, goal, restrictions, ...), then finishes. Reads only what an
 // agent sees.
 std::unique_ptr<Agent> make_scripted_agent(std::uint64_t seed);
+
+// The user's goals for the reasoning user (core/user_episode.h), derived from the task.
+UserAdapter user_adapter(const IntentionTask& task, const Params& params);
 
 }  // namespace rapport::intention

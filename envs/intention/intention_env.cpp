@@ -215,8 +215,11 @@ class IntentionGame : public Game {
   }
 
   std::unique_ptr<Episode> new_episode(const Task& task, const EpisodeOptions& options) const override {
-    auto oracle = options.oracle == OracleKind::Llm ? make_llm_oracle() : make_scripted_oracle();
-    return std::make_unique<IntentionEpisode>(intention_task_from(task), params(), options, std::move(oracle));
+    auto oracle = uses_model(options.oracle) ? make_llm_oracle() : make_scripted_oracle();
+    IntentionTask t = intention_task_from(task);
+    std::unique_ptr<Episode> e = std::make_unique<IntentionEpisode>(t, params(), options, std::move(oracle));
+    if (is_reasoning(options.oracle)) e = with_reasoning_user(std::move(e), user_adapter(t, params()), options, task.id);
+    return e;
   }
 
   std::unique_ptr<Agent> scripted_agent(std::uint64_t seed) const override { return make_scripted_agent(seed); }
@@ -237,7 +240,8 @@ EnvInfo info() {
                           "show the LLM user the hidden details (the reference does; off keeps them hidden)"),
        ParamSpec::choice("duplicate_indices", "once", {"once", "count"},
                          "a detail number the judge repeats: once (counted one time) or count (the reference: "
-                         "counted each time, raising the multi-detail penalty)")},
+                         "counted each time, raising the multi-detail penalty)"),
+       user_hang_up_param()},
       [](Params p) { return std::make_unique<IntentionGame>(std::move(p)); }};
 }
 

@@ -198,8 +198,11 @@ class PersuadeGame : public Game {
   }
 
   std::unique_ptr<Episode> new_episode(const Task& task, const EpisodeOptions& options) const override {
-    auto persuadee = options.oracle == OracleKind::Llm ? make_llm_persuadee() : make_scripted_persuadee();
-    return std::make_unique<PersuadeEpisode>(persuade_task_from(task), params(), std::move(persuadee));
+    auto persuadee = uses_model(options.oracle) ? make_llm_persuadee() : make_scripted_persuadee();
+    PersuadeTask t = persuade_task_from(task);
+    std::unique_ptr<Episode> e = std::make_unique<PersuadeEpisode>(t, params(), std::move(persuadee));
+    if (is_reasoning(options.oracle)) e = with_reasoning_user(std::move(e), user_adapter(t, params()), options, task.id);
+    return e;
   }
 
   std::unique_ptr<Agent> scripted_agent(std::uint64_t seed) const override { return make_scripted_agent(seed); }
@@ -220,7 +223,8 @@ EnvInfo info() {
                           "reference's reward for every move toward disagreement, which oscillation can farm)"),
        ParamSpec::choice("off_ladder", "ignore", {"ignore", "reference"},
                          "a stance off the ladder from the LLM user: ignore (stance unchanged, reward 0, "
-                         "counted) or reference (kept verbatim and matched exactly; moves from or to it earn 0)")},
+                         "counted) or reference (kept verbatim and matched exactly; moves from or to it earn 0)"),
+       user_hang_up_param()},
       [](Params p) { return std::make_unique<PersuadeGame>(std::move(p)); }};
 }
 

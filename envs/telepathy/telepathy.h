@@ -11,6 +11,7 @@
 
 #include "core/agent.h"
 #include "core/environment.h"
+#include "core/user_episode.h"
 #include "core/flow.h"
 
 namespace rapport::telepathy {
@@ -124,5 +125,8 @@ const std::vector<std::string>& agent_questions();
 // our public list of entities and their attributes, never the hidden one), guesses when one
 // candidate is left or questions stop helping, and finishes by its 15th move.
 std::unique_ptr<Agent> make_scripted_agent(std::uint64_t seed);
+
+// The user's goals for the reasoning user (core/user_episode.h), derived from the task.
+UserAdapter user_adapter(const Entity& task, const Params& params);
 
 }  // namespace rapport::telepathy

@@ -145,8 +145,11 @@ class TelepathyGame : public Game {
   }
 
   std::unique_ptr<Episode> new_episode(const Task& task, const EpisodeOptions& options) const override {
-    auto oracle = options.oracle == OracleKind::Llm ? make_llm_oracle() : make_scripted_oracle();
-    return std::make_unique<TelepathyEpisode>(entity_from(task), params(), std::move(oracle));
+    auto oracle = uses_model(options.oracle) ? make_llm_oracle() : make_scripted_oracle();
+    Entity en = entity_from(task);
+    std::unique_ptr<Episode> e = std::make_unique<TelepathyEpisode>(en, params(), std::move(oracle));
+    if (is_reasoning(options.oracle)) e = with_reasoning_user(std::move(e), user_adapter(en, params()), options, task.id);
+    return e;
   }
 
   std::unique_ptr<Agent> scripted_agent(std::uint64_t seed) const override { return make_scripted_agent(seed); }
@@ -163,7 +166,8 @@ EnvInfo info() {
        ParamSpec::real("step_penalty", 0.0, 0, 100, "subtracted per step, times the step number"),
        ParamSpec::boolean("normalize_rewards", true, "clip step rewards to [0, 1]"),
        ParamSpec::boolean("raw_prefix_slice", false,
-                          "drop the first 8 characters of every question, prefixed or not, as the reference does")},
+                          "drop the first 8 characters of every question, prefixed or not, as the reference does"),
+       user_hang_up_param()},
       [](Params p) { return std::make_unique<TelepathyGame>(std::move(p)); }};
 }
 

@@ -456,8 +456,11 @@ std::unique_ptr<Episode> make_episode(TravelTask task, const Rules& rules, std::
 }
 
 std::unique_ptr<Episode> make_episode(TravelTask task, const Rules& rules, const EpisodeOptions& options) {
-  auto oracle = options.oracle == OracleKind::Llm ? make_llm_oracle(rules.userrl_async) : make_scripted_oracle(options.seed);
-  return make_episode(std::move(task), rules, options.seed, std::move(oracle));
+  auto oracle = uses_model(options.oracle) ? make_llm_oracle(rules.userrl_async) : make_scripted_oracle(options.seed);
+  if (!is_reasoning(options.oracle)) return make_episode(std::move(task), rules, options.seed, std::move(oracle));
+  UserAdapter adapter = user_adapter(task, rules);
+  std::string id = task.id;
+  return with_reasoning_user(make_episode(std::move(task), rules, options.seed, std::move(oracle)), std::move(adapter), options, id);
 }
 
 }  // namespace rapport::travel

@@ -12,6 +12,7 @@
 
 #include "core/agent.h"
 #include "core/environment.h"
+#include "core/user_episode.h"
 #include "envs/travel/oracle.h"
 #include "envs/travel/scenario.h"
 
@@ -37,12 +38,16 @@ struct Rules {
   // Reproduce the reference's asynchronous training code, bugs included (reference §13.3 items
   // 1–6); false: the corrected behaviour.
   bool userrl_async = false;
+  bool user_hang_up = false;  // a reasoning user may end the conversation
 };
 Rules rules_from(const Params& params);
 
 std::unique_ptr<Episode> make_episode(TravelTask task, const Rules& rules, const EpisodeOptions& options);
 // With an explicit oracle (tests use this to drive the rules with any verdicts).
 std::unique_ptr<Episode> make_episode(TravelTask task, const Rules& rules, std::uint64_t seed, std::unique_ptr<Oracle> oracle);
+
+// The traveller's goals for the reasoning user (core/user_episode.h), derived from the task.
+UserAdapter user_adapter(const TravelTask& task, const Rules& rules);
 
 // The opening user message: the request and the limited-budget sentence.
 std::string opening_message(const TravelTask& task);

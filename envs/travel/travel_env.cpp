@@ -78,7 +78,8 @@ EnvInfo info() {
                           "messages without a preference question before the traveller reveals one unasked"),
        ParamSpec::boolean("one_choice_per_aspect", true, "one recommendation per aspect (UserBench single-choice mode)"),
        ParamSpec::choice("compat", "fixed", {"fixed", "userrl_async"},
-                         "fixed: corrected rules; userrl_async: the reference's training code, bugs included")},
+                         "fixed: corrected rules; userrl_async: the reference's training code, bugs included"),
+       user_hang_up_param()},
       [](Params p) { return std::make_unique<TravelGame>(std::move(p)); }};
 }
 
@@ -115,6 +116,7 @@ Rules rules_from(const Params& params) {
   r.elicitation_interval = static_cast<int>(params.get_int("elicitation_interval"));
   r.one_choice_per_aspect = params.get_bool("one_choice_per_aspect");
   r.userrl_async = params.get("compat") == "userrl_async";
+  r.user_hang_up = params.get_bool("user_hang_up");
   return r;
 }
 

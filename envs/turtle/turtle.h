@@ -12,6 +12,7 @@
 
 #include "core/agent.h"
 #include "core/environment.h"
+#include "core/user_episode.h"
 #include "core/flow.h"
 
 namespace rapport::turtle {
@@ -115,5 +116,8 @@ struct GenericQuestion {
 };
 const std::vector<GenericQuestion>& generic_questions();
 std::unique_ptr<Agent> make_scripted_agent(std::uint64_t seed);
+
+// The user's goals for the reasoning user (core/user_episode.h), derived from the task.
+UserAdapter user_adapter(const Story& task, const Params& params);
 
 }  // namespace rapport::turtle

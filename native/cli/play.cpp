@@ -51,11 +51,12 @@ int play(const PlayOptions& options) {
   Endpoints endpoints;
   endpoints.user = resolve_endpoint("user", options.user_endpoint, nullptr, options.client);
   endpoints.judge = resolve_endpoint("judge", options.judge, &options.user_endpoint, options.client);
-  if (oracle == OracleKind::Llm && !endpoints.user)
-    throw ConfigError("--user llm needs a user-simulator model: pass --user-model NAME (and --user-base-url URL)");
+  if (uses_model(oracle) && !endpoints.user)
+    throw ConfigError(fmt::format("--user {} needs a user-simulator model: pass --user-model NAME (and --user-base-url URL)",
+                                  to_string(oracle)));
   HttpClient client;
   std::map<LlmRole, int> endpoint_ids;
-  if (oracle == OracleKind::Llm)
+  if (uses_model(oracle))
     for (LlmRole role : {LlmRole::User, LlmRole::Judge}) endpoint_ids[role] = client.add_endpoint(*endpoints.for_role(role));
   const RoleSampling user_sampling = resolve_sampling(options.user_sampling, nullptr, endpoints.for_role(LlmRole::User));
   const RoleSampling judge_sampling =
@@ -141,8 +142,9 @@ void install(CLI::App& app) {
   cmd->add_option("--env", options->env, "Environment spec, e.g. 'function(difficulty=hard)'")->capture_default_str();
   add_task_options(*cmd, options->tasks);
   cmd->add_flag("--json", options->json_lines, "Print one JSON object per step instead of text");
-  cmd->add_option("--user", options->user, "Who plays the user and the judges: scripted or llm")
-      ->check(CLI::IsMember({"scripted", "llm"}))
+  cmd->add_option("--user", options->user, "Who plays the user and the judges: scripted, llm, reasoning (an LLM user who writes a rationale\n"
+                  "before each reply, over the LLM judges) or reasoning-scripted (the rule-based reasoning user, no model)")
+      ->check(CLI::IsMember({"scripted", "llm", "reasoning", "reasoning-scripted"}))
       ->capture_default_str();
   add_endpoint_flags(*cmd, "user-", "user simulator", options->user_endpoint);
   add_sampling_flags(*cmd, "user-", "user simulator", options->user_sampling, true);

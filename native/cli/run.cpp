@@ -80,7 +80,7 @@ int run(RunFlags& f, CLI::App& cmd) {
     o.tasks.count = static_cast<std::size_t>((f.episodes + samples - 1) / samples);
   }
   auto user = parse_oracle_kind(f.user);
-  if (!user) throw ConfigError(fmt::format("--user '{}': expected scripted or llm", f.user));
+  if (!user) throw ConfigError(fmt::format("--user '{}': expected {}", f.user, kOracleKindNames));
   o.user = *user;
   if (!f.shard.empty()) std::tie(o.shard_index, o.shard_count) = parse_shard(f.shard);
   ShapingConfig& s = o.shaping;
@@ -158,8 +158,9 @@ void install(CLI::App& app) {
   add_task_options(*cmd, f->run.tasks);
   cmd->add_option("--agent", f->run.agent, "Who plays the agent: scripted, llm (the policy model) or replay:FILE (moves of recorded trajectories)")
       ->capture_default_str();
-  cmd->add_option("--user", f->user, "Who plays the user and the judges: scripted or llm")
-      ->check(CLI::IsMember({"scripted", "llm"}))
+  cmd->add_option("--user", f->user, "Who plays the user and the judges: scripted, llm, reasoning (an LLM user who writes a rationale\n"
+                  "before each reply, over the LLM judges) or reasoning-scripted (the rule-based reasoning user, no model)")
+      ->check(CLI::IsMember({"scripted", "llm", "reasoning", "reasoning-scripted"}))
       ->capture_default_str();
   cmd->add_option("--max-turns", f->run.max_turns, "Agent turns per episode (the environment's max_steps also applies)")
       ->check(integer_in(1, kMaxTurns))

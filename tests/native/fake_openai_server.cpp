@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <queue>
@@ -91,6 +92,36 @@ std::string last_content(const json::object& body, std::string_view role) {
 }
 
 std::string system_prompt(const json::object& body) { return last_content(body, "system"); }
+
+bool asks_reasoning_user(const json::object& body) { return system_prompt(body).find("<rationale>") != std::string::npos; }
+
+FakeReply reasoning_user_reply(const json::object& body) {
+  std::string user = last_content(body, "user");
+  auto after = [&](std::string_view marker) {
+    auto at = user.find(marker);
+    if (at == std::string::npos) return std::string();
+    std::string rest = user.substr(at + marker.size());
+    return rest.substr(0, rest.find("\n\n"));
+  };
+  std::string message = after("The assistant's latest message:\n");
+  std::string convey = after("do not drop or contradict it):\n");
+  std::string lowered = message;
+  for (auto& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  bool pressure = lowered.find("hurry") != std::string::npos || lowered.find("right now") != std::string::npos ||
+                  lowered.find("trust me") != std::string::npos || lowered.find("only today") != std::string::npos;
+  std::string reply = pressure ? "I won't be rushed into anything; tell me the full details first." : "";
+  if (!convey.empty()) reply += (reply.empty() ? "" : " ") + convey;
+  if (reply.empty()) reply = "Okay, go on.";
+  std::string text = fmt::format(
+      "<rationale>\n<intent>The assistant {} and I read its message carefully before answering it.</intent>\n"
+      "<concerns>I want what I came for at a fair price, and I want the facts before I decide anything.</concerns>\n"
+      "<plan>{}</plan>\n<state>trust={} emotion={} patience=0.6 engagement=0.7</state>\n"
+      "<tone>Plain and direct, a little guarded, in my own everyday words.</tone>\n</rationale>\n<reply>{}</reply>",
+      pressure ? "is pressuring me, a manipulation attempt," : "asks an ordinary question,",
+      pressure ? "Refuse the pressure, ask for the details and keep to my goals." : "Answer honestly and keep the conversation going.",
+      pressure ? "0.4" : "0.7", pressure ? "wary" : "calm", reply);
+  return FakeReply::text(std::move(text));
+}
 
 }  // namespace fake
 

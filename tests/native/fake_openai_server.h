@@ -120,6 +120,11 @@ std::string last_content(const json::object& body);
 std::string last_content(const json::object& body, std::string_view role);
 // The content of the system message, or "".
 std::string system_prompt(const json::object& body);
+// The request is the reasoning user's (--user reasoning): it asks for the <rationale>/<reply> format.
+bool asks_reasoning_user(const json::object& body);
+// A well-formed tagged answer to it: five sub-steps, the state, and a reply that carries the text
+// the request says it must convey (with pushback when the agent pressures the user).
+FakeReply reasoning_user_reply(const json::object& body);
 }  // namespace fake
 
 }  // namespace rapport

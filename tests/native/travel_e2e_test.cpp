@@ -108,3 +108,70 @@ TEST_CASE("travel: the LLM path end to end through rapport run and rapport eval"
                              "active_elicited", "passive_elicited", "elicited_rate"})
     CHECK(eval.output.find(metric) != std::string::npos);
 }
+
+TEST_CASE("travel: rapport run --user reasoning records each user turn's rationale and state", "[travel][user]") {
+  FakeOpenAiServer server([](const json::object& body) {
+    if (fake::has_tools(body)) return policy(body);
+    if (fake::asks_reasoning_user(body)) return fake::reasoning_user_reply(body);
+    return oracle(body);
+  });
+  TempDir dir;
+  std::string out = dir.file("reasoning.jsonl");
+  auto run = run_cli({"run", "--env", "travel(tier=easy)", "--agent", "llm", "--model", "fake-policy", "--base-url", server.base_url(),
+                      "--user", "reasoning", "--user-model", "fake-user", "--user-base-url", server.base_url(), "--tasks", "2",
+                      "--max-turns", "20", "--out", out, "--progress", "off"});
+  INFO(run.output);
+  REQUIRE(run.exit_code == 0);
+  auto trajectories = rapport::testing::read_trajectories(out);
+  REQUIRE(trajectories.size() == 2);
+  for (const auto& t : trajectories) {
+    CHECK(t.oracle == "reasoning");
+    CHECK(t.stop_reason == "terminated");
+    // The rules' verdicts still give the rewards: every preference was elicited and answered.
+    CHECK(get_int(t.metrics, "active_elicited") == static_cast<std::int64_t>(t.task.as_object().at("dimensions").as_array().size()));
+    int user_turns = 0;
+    for (const auto& turn : t.turns) {
+      if (turn.choice != "action") {
+        CHECK_FALSE(turn.info.contains("user"));
+        continue;
+      }
+      auto user = recorded_user_turn(turn.info);
+      REQUIRE(user);
+      ++user_turns;
+      CHECK(user->format_ok);
+      CHECK(user->rationale.steps_present() == 5);
+      CHECK(user->state.emotion == "calm");
+      CHECK(turn.observation == user->reply);
+      CHECK(turn.observation.find("<reply>") == std::string::npos);
+      // The reply carries the traveller's hint the rules asked for.
+      CHECK(turn.observation == get_string(turn.info.at("user").as_object(), "env_reply"));
+      bool called = false;
+      for (const auto& c : turn.env_calls) called = called || c.request.purpose == "reasoning_user";
+      CHECK(called);
+    }
+    CHECK(user_turns == get_int(t.metrics, "user_turns"));
+    CHECK(user_turns > 0);
+    CHECK(get_int(t.metrics, "user_format_errors") == 0);
+  }
+
+  // The SFT export of the user side: one record per user turn, in the reasoning user's prompt form.
+  std::string sft = dir.file("user_sft.jsonl");
+  auto exported = run_cli({"usersim", "export", out, "--out", sft});
+  INFO(exported.output);
+  REQUIRE(exported.exit_code == 0);
+  auto records = read_lines(sft);
+  CHECK(static_cast<std::int64_t>(records.size()) ==
+        get_int(trajectories[0].metrics, "user_turns") + get_int(trajectories[1].metrics, "user_turns"));
+  auto first = parse_json(records.at(0));
+  REQUIRE(first);
+  const auto& messages = first->at("messages").as_array();
+  REQUIRE(messages.size() == 3);
+  CHECK(get_string(messages[0].as_object(), "content").find("<rationale>") != std::string::npos);
+  CHECK(get_string(messages[2].as_object(), "content").find("<intent>") != std::string::npos);
+  CHECK(first->as_object().at("context").as_object().contains("persona"));
+
+  // Without a user model the reasoning LLM user is a configuration error.
+  auto missing = run_cli({"run", "--env", "travel", "--user", "reasoning", "--episodes", "1", "--out", dir.file("x.jsonl")});
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.output.find("--user reasoning needs a user-simulator model") != std::string::npos);
+}

@@ -1,26 +1,40 @@
 // Prints, one JSON line each, scripted episodes of every registered environment (built-in tasks,
-// fixed seeds). Built natively and as WebAssembly; the parity test requires identical output.
+// fixed seeds) with the scripted oracle and with the scripted reasoning user, then the usersim
+// bench over a slice of the adversarial set. Built natively and as WebAssembly; the parity test
+// requires identical output.
 #include <cstdio>
 #include <string>
 
 #include "core/registry.h"
 #include "core/runner.h"
+#include "core/usersim.h"
+
+namespace {
+void print_line(const std::string& line) {
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  std::fputc('\n', stdout);
+}
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace rapport;
   const int episodes = argc > 1 ? std::stoi(argv[1]) : 5;
-  for (const auto* info : Registry::instance().all()) {
-    auto game = make_game(info->name);
-    for (int i = 0; i < episodes; ++i) {
-      std::uint64_t seed = 1000 + static_cast<std::uint64_t>(i);
-      Task task = game->task(seed, static_cast<std::uint64_t>(i));
-      Trajectory t = run_episode(*game, task, EpisodeOptions{OracleKind::Scripted, seed}, game->scripted_agent(seed),
-                                 RunSettings{16, "parity", i},
-                                 [](const LlmRequest&) { return llm_failure("no model"); });
-      std::string line = to_json_line(t);
-      std::fwrite(line.data(), 1, line.size(), stdout);
-      std::fputc('\n', stdout);
+  auto no_model = [](const LlmRequest&) { return llm_failure("no model"); };
+  for (OracleKind oracle : {OracleKind::Scripted, OracleKind::ReasoningScripted}) {
+    for (const auto* info : Registry::instance().all()) {
+      auto game = make_game(info->name);
+      for (int i = 0; i < episodes; ++i) {
+        std::uint64_t seed = 1000 + static_cast<std::uint64_t>(i);
+        Task task = game->task(seed, static_cast<std::uint64_t>(i));
+        Trajectory t = run_episode(*game, task, EpisodeOptions{oracle, seed}, game->scripted_agent(seed), RunSettings{16, "parity", i}, no_model);
+        print_line(to_json_line(t));
+      }
     }
+  }
+  for (SimulatorKind sim : {SimulatorKind::ReasoningScripted, SimulatorKind::Complying}) {
+    BenchRun run = run_turn_bench(adversarial_probes(3, 2), sim, false, no_model);
+    print_line(to_json(run.table.to_json()));
+    print_line(to_json(run.replies));
   }
   return 0;
 }

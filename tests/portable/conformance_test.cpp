@@ -5,6 +5,7 @@
 #include "core/agent.h"
 #include "core/registry.h"
 #include "core/runner.h"
+#include "core/user_episode.h"
 
 using namespace rapport;
 
@@ -52,12 +53,14 @@ TEST_CASE("conformance: every environment is registered with a valid spec", "[co
 TEST_CASE("conformance: scripted play reaches the end and is deterministic", "[conformance]") {
   for (const auto* info : envs()) {
     auto game = make_game(info->name);
-    for (std::uint64_t i = 0; i < 3; ++i) {
-      INFO(info->name << " task " << i);
+    for (std::uint64_t i = 0; i < 4; ++i) {
+      // The scripted oracle, and on odd tasks the scripted reasoning user in front of it.
+      OracleKind oracle = i % 2 ? OracleKind::ReasoningScripted : OracleKind::Scripted;
+      INFO(info->name << " task " << i << " oracle " << to_string(oracle));
       Task task = game->task(11, i);
       CHECK_FALSE(task.id.empty());
       CHECK(to_json(game->task(11, i).data) == to_json(task.data));
-      EpisodeOptions options{OracleKind::Scripted, 11 + i};
+      EpisodeOptions options{oracle, 11 + i};
       Trajectory a = run_episode(*game, task, options, game->scripted_agent(5), RunSettings{200}, failing_model);
       Trajectory b = run_episode(*game, task, options, game->scripted_agent(5), RunSettings{200}, failing_model);
       CHECK(to_json_line(a) == to_json_line(b));
@@ -82,7 +85,7 @@ TEST_CASE("conformance: malformed actions become observations, never exceptions"
                                         "[search] \0 nul", "{\"choice\": 1}"};
   for (const auto* info : envs()) {
     auto game = make_game(info->name);
-    for (OracleKind oracle : {OracleKind::Scripted, OracleKind::Llm}) {
+    for (OracleKind oracle : {OracleKind::Scripted, OracleKind::Llm, OracleKind::ReasoningScripted, OracleKind::ReasoningLlm}) {
       INFO(info->name << " oracle " << to_string(oracle));
       auto episode = game->new_episode(game->task(3, 0), EpisodeOptions{oracle, 3});
       CHECK_FALSE(episode->system_prompt().empty());
@@ -114,13 +117,20 @@ TEST_CASE("conformance: LLM oracle failures and junk fall back without breaking 
   };
   for (const auto* info : envs()) {
     auto game = make_game(info->name);
-    for (std::size_t m = 0; m < models.size(); ++m) {
-      INFO(info->name << " model " << m);
-      Trajectory t;
-      REQUIRE_NOTHROW(t = run_episode(*game, game->task(9, 1), EpisodeOptions{OracleKind::Llm, 9},
-                                      game->scripted_agent(9), RunSettings{200}, models[m]));
-      CHECK((t.stop_reason == "terminated" || t.stop_reason == "truncated"));
-      for (const auto& turn : t.turns) CHECK(std::isfinite(turn.reward));
+    for (OracleKind oracle : {OracleKind::Llm, OracleKind::ReasoningLlm}) {
+      for (std::size_t m = 0; m < models.size(); ++m) {
+        INFO(info->name << " oracle " << to_string(oracle) << " model " << m);
+        Trajectory t;
+        REQUIRE_NOTHROW(t = run_episode(*game, game->task(9, 1), EpisodeOptions{oracle, 9}, game->scripted_agent(9),
+                                        RunSettings{200}, models[m]));
+        CHECK((t.stop_reason == "terminated" || t.stop_reason == "truncated"));
+        CHECK(t.oracle == to_string(oracle));
+        for (const auto& turn : t.turns) {
+          CHECK(std::isfinite(turn.reward));
+          // A reasoning user that failed still answers, with the environment's text or an apology.
+          if (auto user = recorded_user_turn(turn.info)) CHECK_FALSE(turn.observation.empty());
+        }
+      }
     }
   }
 }

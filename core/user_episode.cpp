@@ -1,0 +1,107 @@
+#include "core/user_episode.h"
+
+#include "core/action.h"
+#include "core/pynum.h"
+
+namespace rapport {
+namespace {
+
+constexpr const char* kHangUp = "I've had enough of this conversation. Goodbye.";
+
+// Continues a pending step with f, which may itself need completions.
+template <class F>
+Flow<StepResult> bind(Flow<StepResult> flow, F f) {
+  if (flow.ready()) return f(std::move(flow.value()));
+  Flow<StepResult> pending = std::move(flow);
+  LlmRequest request = pending.request();
+  return Flow<StepResult>::need(std::move(request),
+                                [pending, f](const LlmResponse& r) { return bind(pending.resume(r), f); });
+}
+
+class ReasoningEpisode : public Episode {
+ public:
+  ReasoningEpisode(std::unique_ptr<Episode> inner, UserAdapter adapter, const EpisodeOptions& options, std::string_view task_id)
+      : Episode(inner->max_steps()),
+        inner_(std::move(inner)),
+        adapter_(std::move(adapter)),
+        user_(persona_for(options.seed, task_id), adapter_.goals, options.oracle == OracleKind::ReasoningLlm, options.seed) {
+    user_.note("user", inner_->opening());
+  }
+
+  std::string system_prompt() const override { return inner_->system_prompt(); }
+  std::string opening() const override { return inner_->opening(); }
+
+  json::object metrics() const override {
+    json::object m = inner_->metrics();
+    m["user_turns"] = user_.turns();
+    m["user_trust"] = user_.state().trust;
+    m["user_patience"] = user_.state().patience;
+    m["user_manipulations"] = manipulations_;
+    m["user_format_errors"] = format_errors_;
+    m["user_fallbacks"] = fallbacks_;
+    m["user_hung_up"] = hung_up_;
+    return m;
+  }
+
+ protected:
+  Flow<StepResult> on_step(std::string_view action) override {
+    BracketAction a = parse_bracket_action(action);
+    std::string message = a.payload;
+    bool talks = a.choice == Choice::Action && !py_strip(message).empty();
+    return bind(inner_->step(action), [this, talks, message](StepResult r) -> Flow<StepResult> {
+      if (!talks || r.format_error) return r;
+      return ask(user_.respond(message, r.observation, adapter_.reply_rule),
+                 [this, message, r](UserTurn t) mutable -> Flow<StepResult> { return Flow<StepResult>(finish(std::move(r), message, std::move(t))); });
+    });
+  }
+
+ private:
+  StepResult finish(StepResult r, const std::string& message, UserTurn t) {
+    if (adapter_.allow_hang_up && !r.terminated && wants_to_hang_up(t.state)) {
+      t.hung_up = true;
+      t.reply += (t.reply.empty() ? "" : " ") + std::string(kHangUp);
+      r.terminated = true;
+      r.truncated = false;
+      hung_up_ = true;
+    }
+    manipulations_ += t.move == "manipulative";
+    format_errors_ += !t.format_ok;
+    fallbacks_ += t.reply_fallback || t.state_fallback;
+    json::object record = to_json(t);
+    record["persona"] = user_.persona().id;
+    record["env_reply"] = r.observation;
+    if (user_.turns() == 0)
+      record["profile"] = json::object{{"persona", to_json(user_.persona())}, {"goals", to_json(user_.goals())}};
+    r.info["user"] = std::move(record);
+    r.observation = t.reply;
+    user_.commit(message, t);
+    return r;
+  }
+
+  std::unique_ptr<Episode> inner_;
+  UserAdapter adapter_;
+  ReasoningUser user_;
+  int manipulations_ = 0, format_errors_ = 0, fallbacks_ = 0;
+  bool hung_up_ = false;
+};
+
+}  // namespace
+
+ParamSpec user_hang_up_param() {
+  return ParamSpec::boolean("user_hang_up", false,
+                            "with a reasoning user (--user reasoning or reasoning-scripted): the user may end the "
+                            "conversation when their patience or trust runs out");
+}
+
+std::unique_ptr<Episode> with_reasoning_user(std::unique_ptr<Episode> inner, UserAdapter adapter, const EpisodeOptions& options,
+                                             std::string_view task_id) {
+  return std::make_unique<ReasoningEpisode>(std::move(inner), std::move(adapter), options, task_id);
+}
+
+std::optional<UserTurn> recorded_user_turn(const json::object& info) {
+  auto it = info.find("user");
+  if (it == info.end() || !it->value().is_object()) return std::nullopt;
+  return user_turn_from(it->value());
+}
+
+}  // namespace rapport
