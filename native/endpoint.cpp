@@ -1,5 +1,6 @@
 #include "native/endpoint.h"
 
+#include <cctype>
 #include <cstdlib>
 
 namespace rapport {
@@ -10,10 +11,7 @@ std::string env_or(const char* name, const std::string& fallback) {
   return v && *v ? std::string(v) : fallback;
 }
 
-}  // namespace
-
-std::string Endpoint::completions_url() const {
-  std::string url = base_url;
+std::string completions_url_of(std::string url) {
   while (!url.empty() && url.back() == '/') url.pop_back();
   // Accept a full URL as well as the usual base ending in /v1.
   const std::string path = "/chat/completions";
@@ -21,11 +19,35 @@ std::string Endpoint::completions_url() const {
   return url + path;
 }
 
+}  // namespace
+
+std::string Endpoint::completions_url() const { return completions_urls().front(); }
+
+std::vector<std::string> Endpoint::completions_urls() const {
+  std::vector<std::string> urls;
+  std::size_t start = 0;
+  while (start <= base_url.size()) {
+    std::size_t comma = base_url.find(',', start);
+    if (comma == std::string::npos) comma = base_url.size();
+    std::string one = base_url.substr(start, comma - start);
+    while (!one.empty() && std::isspace(static_cast<unsigned char>(one.front()))) one.erase(0, 1);
+    while (!one.empty() && std::isspace(static_cast<unsigned char>(one.back()))) one.pop_back();
+    if (!one.empty()) urls.push_back(completions_url_of(one));
+    start = comma + 1;
+  }
+  if (urls.empty()) urls.push_back(completions_url_of(base_url));
+  return urls;
+}
+
 void add_endpoint_flags(CLI::App& command, const std::string& prefix, const std::string& who, EndpointFlags& flags) {
   const std::string group = who == "policy" ? "Policy model" : (who == "user simulator" ? "User simulator" : "Judge");
   command.add_option("--" + prefix + "model", flags.model, "Model name of the " + who)->group(group);
   command.add_option("--" + prefix + "base-url", flags.base_url,
-                     "OpenAI-compatible base URL of the " + who + " (default: $OPENAI_BASE_URL or https://api.openai.com/v1)")
+                     "OpenAI-compatible base URL of the " + who +
+                         " (default: $OPENAI_BASE_URL or https://api.openai.com/v1); several replicas of the same model: "
+                         "repeat the flag or separate with commas")
+      ->multi_option_policy(CLI::MultiOptionPolicy::Join)
+      ->delimiter(',')
       ->group(group);
   command.add_option("--" + prefix + "api-key", flags.api_key, "API key of the " + who + " (default: $OPENAI_API_KEY)")
       ->group(group);

@@ -24,6 +24,7 @@
 #include "core/trajectory.h"
 #include "native/cache.h"
 #include "native/endpoint.h"
+#include "native/http_client.h"
 #include "native/task_source.h"
 
 namespace rapport {
@@ -65,6 +66,8 @@ struct RunCounters {
   std::int64_t failed_calls = 0;      // gave up after retries (the episode saw an error)
   std::int64_t prompt_tokens = 0;
   std::int64_t completion_tokens = 0;
+  std::int64_t token_records = 0;     // policy completions that came with token ids (--record-tokens)
+  std::int64_t missing_token_records = 0;  // policy completions that did not, though asked for
   double elapsed_s = 0;
 };
 
@@ -88,6 +91,8 @@ struct RunResult {
   RunCounters counters;
   CacheMode cache_mode = CacheMode::Off;
   std::int64_t cache_hits = 0, cache_misses = 0, cache_stored = 0;
+  // Load spread of every endpoint with more than one replica: (endpoint name, replicas).
+  std::vector<std::pair<std::string, std::vector<ReplicaStats>>> replicas;
 };
 
 // Runs the batch. Throws ConfigError for bad options, files or endpoints (before any work when
