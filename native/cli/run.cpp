@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "core/params.h"
@@ -64,9 +65,11 @@ void print_table(const RunResult& r, const RunOptions& o) {
                              c.token_records + c.missing_token_records);
   for (const auto& [name, replicas] : r.replicas) {
     std::cout << fmt::format("{} replicas:\n", name);
+    std::size_t width = 0;
+    for (const auto& rep : replicas) width = std::max(width, rep.url.size());
     for (const auto& rep : replicas)
-      std::cout << fmt::format("  {:<44} {:>7} requests {:>5} failed {:>3} times out of service{}\n", rep.url, rep.requests,
-                               rep.failures, rep.outages, rep.in_service ? "" : " (out now)");
+      std::cout << fmt::format("  {:<{}} {:>7} requests {:>5} failed {:>3} times out of service{}\n", rep.url, width,
+                               rep.requests, rep.failures, rep.outages, rep.in_service ? "" : " (out now)");
   }
   if (r.cache_mode != CacheMode::Off)
     std::cout << fmt::format("cache ({}): {} hits, {} misses, {} stored\n", to_string(r.cache_mode), r.cache_hits,
