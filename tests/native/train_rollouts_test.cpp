@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 
+#include "native/scheduler.h"
 #include "native/trajectory_files.h"
 #include "tests/native/fake_openai_server.h"
 #include "tests/native/test_support.h"
@@ -335,4 +336,58 @@ TEST_CASE("merge: a 4-shard run merges into the unsharded file byte for byte, al
   CliResult shuffled = run_cli({"merge", dir.file("k.3.jsonl"), dir.file("k.0.jsonl"), dir.file("k.1.jsonl"),
                                 dir.file("k.2.jsonl"), "--out", dir.file("bad.jsonl")});
   CHECK(shuffled.exit_code != 0);
+}
+
+TEST_CASE("replicas: a judge on the user simulator's endpoint shares it, limits and replicas", "[replicas]") {
+  auto oracle = [](const json::object& body) {
+    if (fake::has_tools(body)) {
+      switch (fake::count_messages(body, "tool")) {
+        case 0: return FakeReply::tool_call("action", "Is it alive?");
+        case 1: return FakeReply::tool_call("answer", "the secret thing");
+        default: return FakeReply::tool_call("finish", "");
+      }
+    }
+    if (fake::system_prompt(body).find("You judge guesses") != std::string::npos)
+      return FakeReply::text("{'thought': 'same', 'judgment': 'Yes', 'feedback': 'Correct!'}");
+    return FakeReply::text("No");
+  };
+  FakeOpenAiServer policy_server(oracle), a(oracle), b(oracle);
+  TempDir dir;
+  RunOptions o;
+  o.env_spec = "telepathy";
+  o.tasks.count = 4;
+  o.samples = 2;
+  o.agent = "llm";
+  o.user = OracleKind::Llm;
+  o.progress = ProgressMode::Off;
+  o.endpoints.policy = fake_endpoint(policy_server, "policy");
+  Endpoint user = fake_endpoint(a, "user");
+  user.base_url = a.base_url() + "," + b.base_url();
+  user.max_concurrency = 1;
+  o.endpoints.user = user;
+  Endpoint judge = user;
+  judge.name = "judge";
+  o.endpoints.judge = judge;  // what --judge-* falling back to the user's flags resolves to
+  o.out = dir.file("t.jsonl");
+  RunResult r = run_batch(o, nullptr);
+  REQUIRE(r.counters.episodes_done == 8);
+  CHECK(r.counters.failed_calls == 0);
+  std::int64_t oracle_calls = 0, judge_calls = 0;
+  for (const auto& t : read_trajectories(o.out))
+    for (const auto& turn : t.turns)
+      for (const auto& call : turn.env_calls) {
+        ++oracle_calls;
+        judge_calls += call.request.role == LlmRole::Judge;
+      }
+  CHECK(judge_calls > 0);
+  // One endpoint for both roles: listed once, carrying the user's and the judge's calls.
+  REQUIRE(r.replicas.size() == 1);
+  CHECK(r.replicas[0].first == "user");
+  std::int64_t served = 0;
+  for (const auto& rep : r.replicas[0].second) {
+    CHECK(rep.requests > 0);
+    served += rep.requests;
+  }
+  CHECK(served == oracle_calls);
+  CHECK(a.requests() + b.requests() == oracle_calls);
 }
