@@ -31,12 +31,25 @@ cleanup() {
 trap cleanup EXIT
 show_logs() { for f in "$T"/*.log; do echo "--- $f"; tail -n 15 "$f"; done; }
 
-# Free TCP ports for slurmctld and slurmd, chosen by the kernel.
-read -r ctld_port slurmd_port < <(python3 -c '
+# Free TCP ports for slurmctld and slurmd: chosen by the kernel where Python is at hand, else
+# random ones in the ephemeral range that nothing answers on.
+if command -v python3 >/dev/null; then
+  read -r ctld_port slurmd_port < <(python3 -c '
 import socket
 s = [socket.socket() for _ in range(2)]
 for x in s: x.bind(("127.0.0.1", 0))
 print(*[x.getsockname()[1] for x in s])')
+else
+  free_port() {
+    local p
+    while :; do
+      p=$((32768 + RANDOM % 28000))
+      (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+    done
+  }
+  ctld_port=$(free_port)
+  slurmd_port=$(free_port)
+fi
 host=$(hostname -s)
 
 # munge: a fresh key and a private socket.
@@ -80,10 +93,6 @@ SlurmctldTimeout=30
 SlurmdTimeout=30
 NodeName=$host NodeAddr=127.0.0.1 CPUs=$(nproc) State=UNKNOWN
 PartitionName=test Nodes=ALL Default=YES MaxTime=INFINITE State=UP
-CONF
-cat >"$T/cgroup.conf" <<CONF
-CgroupPlugin=autodetect
-IgnoreSystemd=yes
 CONF
 export SLURM_CONF=$T/slurm.conf
 
