@@ -53,8 +53,11 @@ std::vector<int> policy_tokens(const Trajectory& t) {
   if (!any_calls) return per_turn;
   for (const auto& turn : t.turns) {
     std::int64_t n = 0;
+    // The recorded ids when there are some: the very tokens `rapport export rl` puts the advantages on.
     for (const auto& call : turn.agent_calls)
-      n += call.response.ok ? std::max<std::int64_t>(0, call.response.completion_tokens) : 0;
+      n += !call.response.ok      ? 0
+           : call.response.has_tokens() ? static_cast<std::int64_t>(call.response.completion_token_ids.size())
+                                        : std::max<std::int64_t>(0, call.response.completion_tokens);
     per_turn.push_back(static_cast<int>(n));
   }
   return per_turn;
