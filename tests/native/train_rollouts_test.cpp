@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 
+#include "native/cuda/shaping_cuda.h"
 #include "native/scheduler.h"
 #include "native/trajectory_files.h"
 #include "tests/native/fake_openai_server.h"
@@ -199,6 +200,57 @@ TEST_CASE("rl: run --record-tokens then export rl gives the server's ids, policy
       for (double x : rewards) reward_sum += x;
       CHECK(total == Approx(reward_sum));
     }
+  }
+}
+
+TEST_CASE("rl: the batched shaping (CPU, and CUDA where a GPU is) gives the export's per-token advantages", "[rl][cuda]") {
+  FakeOpenAiServer server(policy);
+  TempDir dir;
+  auto args = run_args(server.base_url(), dir.file("t.jsonl"), 4, 4);
+  for (std::string a : {"--record-tokens", "--turn-credit", "r2g"}) args.push_back(a);
+  REQUIRE(run_cli(args).exit_code == 0);
+  REQUIRE(run_cli({"export", "rl", dir.file("t.jsonl"), "--out", dir.file("rl.jsonl")}).exit_code == 0);
+  // The export's advantages on policy tokens, in file order.
+  std::vector<double> exported;
+  for (const auto& r : json_lines(dir.file("rl.jsonl"))) {
+    auto mask = ints(r.at("loss_mask"));
+    auto adv = doubles(r.at("advantages"));
+    for (std::size_t j = 0; j < mask.size(); ++j)
+      if (mask[j]) exported.push_back(adv[j]);
+  }
+  // The same trajectories as one batch: groups in file order, policy tokens per turn from the ids.
+  ShapingBatch batch;
+  std::vector<std::vector<double>> rewards;
+  std::vector<std::vector<int>> tokens;
+  std::string group;
+  auto flush = [&] {
+    if (!rewards.empty()) batch.add_group(rewards, tokens);
+    rewards.clear();
+    tokens.clear();
+  };
+  for (const auto& t : read_trajectories(dir.file("t.jsonl"))) {
+    if (t.group != group) flush();
+    group = t.group;
+    rewards.push_back(t.rewards());
+    tokens.emplace_back();
+    for (const auto& turn : t.turns) tokens.back().push_back(static_cast<int>(turn.agent_calls.at(0).response.completion_token_ids.size()));
+  }
+  flush();
+  ShapingConfig cfg;
+  cfg.turn = TurnCredit::R2G;
+  ShapingBatchOut out;
+  shape_batch(batch, out, cfg);
+  const std::vector<double> cpu = policy_token_advantages(batch, out);
+  REQUIRE(cpu.size() == exported.size());
+  for (std::size_t j = 0; j < cpu.size(); ++j) CHECK(cpu[j] == Approx(exported[j]).margin(1e-12));
+  std::vector<double> gpu;
+  std::string error;
+  ShapingBatchOut gpu_out;
+  if (shape_batch_tokens_cuda(batch, gpu_out, gpu, cfg, &error)) {
+    REQUIRE(gpu.size() == exported.size());
+    for (std::size_t j = 0; j < gpu.size(); ++j) CHECK(gpu[j] == Approx(exported[j]).margin(1e-12));
+  } else {
+    CHECK((error.find("CUDA") != std::string::npos || error.find("device") != std::string::npos));
   }
 }
 
