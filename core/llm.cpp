@@ -100,6 +100,71 @@ json::object to_openai_body(const LlmRequest& request, std::string_view model) {
   return body;
 }
 
+namespace {
+
+// An array of integers (token ids); empty when absent or not all integers.
+std::vector<std::int64_t> int_array(const json::object& o, std::string_view key) {
+  std::vector<std::int64_t> out;
+  auto it = o.find(key);
+  if (it == o.end() || !it->value().is_array()) return out;
+  out.reserve(it->value().get_array().size());
+  for (const auto& v : it->value().get_array()) {
+    if (v.is_int64()) out.push_back(v.get_int64());
+    else if (v.is_uint64()) out.push_back(static_cast<std::int64_t>(v.get_uint64()));
+    else return {};
+  }
+  return out;
+}
+
+std::vector<double> number_array(const json::object& o, std::string_view key) {
+  std::vector<double> out;
+  auto it = o.find(key);
+  if (it == o.end() || !it->value().is_array()) return out;
+  out.reserve(it->value().get_array().size());
+  for (const auto& v : it->value().get_array()) {
+    if (!v.is_number()) return {};
+    out.push_back(v.to_number<double>());
+  }
+  return out;
+}
+
+json::array to_json_array(const std::vector<std::int64_t>& ids) {
+  json::array a;
+  a.reserve(ids.size());
+  for (auto id : ids) a.emplace_back(id);
+  return a;
+}
+
+json::array to_json_array(const std::vector<double>& xs) {
+  json::array a;
+  a.reserve(xs.size());
+  for (double x : xs) a.emplace_back(x);
+  return a;
+}
+
+// The token record of a chat completion: prompt ids at the top level, completion ids on the
+// choice, logprobs as OpenAI's logprobs.content[].logprob. Kept only when complete and consistent.
+void read_tokens(const json::object& root, const json::object& choice, LlmResponse& r) {
+  r.prompt_token_ids = int_array(root, "prompt_token_ids");
+  if (r.prompt_token_ids.empty()) r.prompt_token_ids = int_array(choice, "prompt_token_ids");
+  r.completion_token_ids = int_array(choice, "token_ids");
+  if (auto lp = choice.find("logprobs"); lp != choice.end() && lp->value().is_object()) {
+    if (auto content = lp->value().get_object().find("content");
+        content != lp->value().get_object().end() && content->value().is_array()) {
+      for (const auto& entry : content->value().get_array()) {
+        if (!entry.is_object()) break;
+        auto x = entry.get_object().find("logprob");
+        if (x == entry.get_object().end() || !x->value().is_number()) break;
+        r.completion_logprobs.push_back(x->value().to_number<double>());
+      }
+    }
+  }
+  if (r.completion_token_ids.empty() || r.completion_logprobs.size() != r.completion_token_ids.size())
+    r.completion_logprobs.clear();
+}
+
+}  // namespace
+
 LlmResponse parse_openai_response(std::string_view body) {
   auto parsed = parse_json(body);
   if (!parsed || !parsed->is_object()) return llm_failure("response body is not a JSON object");
@@ -137,6 +202,7 @@ LlmResponse parse_openai_response(std::string_view body) {
     r.prompt_tokens = get_int(usage->value().get_object(), "prompt_tokens");
     r.completion_tokens = get_int(usage->value().get_object(), "completion_tokens");
   }
+  read_tokens(root, choice, r);
   return r;
 }
 
@@ -168,6 +234,9 @@ json::object to_record(const LlmResponse& r) {
     o["finish_reason"] = r.finish_reason;
     o["prompt_tokens"] = r.prompt_tokens;
     o["completion_tokens"] = r.completion_tokens;
+    if (!r.prompt_token_ids.empty()) o["prompt_token_ids"] = to_json_array(r.prompt_token_ids);
+    if (!r.completion_token_ids.empty()) o["token_ids"] = to_json_array(r.completion_token_ids);
+    if (!r.completion_logprobs.empty()) o["logprobs"] = to_json_array(r.completion_logprobs);
   } else {
     o["error"] = r.error;
   }
@@ -221,6 +290,9 @@ LlmResponse llm_response_from_record(const json::value& record) {
   r.finish_reason = get_string(o, "finish_reason");
   r.prompt_tokens = get_int(o, "prompt_tokens");
   r.completion_tokens = get_int(o, "completion_tokens");
+  r.prompt_token_ids = int_array(o, "prompt_token_ids");
+  r.completion_token_ids = int_array(o, "token_ids");
+  r.completion_logprobs = number_array(o, "logprobs");
   return r;
 }
 

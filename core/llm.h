@@ -57,6 +57,13 @@ struct LlmResponse {
   std::string error;  // why ok is false: transport, HTTP status, unparsable body
   std::int64_t prompt_tokens = 0;
   std::int64_t completion_tokens = 0;
+  // Token-level record for on-policy training, when the server was asked for it and returns it
+  // (vLLM: top-level prompt_token_ids, the choice's token_ids and logprobs.content[].logprob), in
+  // the server's own tokenizer. Empty otherwise; one logprob per completion token.
+  std::vector<std::int64_t> prompt_token_ids;
+  std::vector<std::int64_t> completion_token_ids;
+  std::vector<double> completion_logprobs;
+  bool has_tokens() const { return !completion_token_ids.empty(); }
 };
 
 LlmResponse llm_failure(std::string error);

@@ -103,6 +103,29 @@ CompletionCache::CompletionCache(const std::string& path, CacheMode mode) : path
   }
 }
 
+std::int64_t CompletionCache::merge_from(const std::string& other_path) {
+  if (!db_ || !writes()) throw ConfigError(fmt::format("cache '{}' is not open for writing", path_));
+  if (!file_exists(other_path)) throw ConfigError(fmt::format("cache '{}' does not exist", other_path));
+  commit();
+  sqlite3_stmt* attach = nullptr;
+  sqlite3_prepare_v2(db_, "ATTACH DATABASE ?1 AS shard", -1, &attach, nullptr);
+  sqlite3_bind_text(attach, 1, other_path.data(), static_cast<int>(other_path.size()), SQLITE_STATIC);
+  const int rc = sqlite3_step(attach);
+  sqlite3_finalize(attach);
+  if (rc != SQLITE_DONE) throw ConfigError(fmt::format("cannot open cache '{}': {}", other_path, sqlite3_errmsg(db_)));
+  char* message = nullptr;
+  const int copied = sqlite3_exec(db_,
+                                  "INSERT OR IGNORE INTO main.completions (key, model, response, report, created_at) "
+                                  "SELECT key, model, response, report, created_at FROM shard.completions",
+                                  nullptr, nullptr, &message);
+  const std::int64_t added = copied == SQLITE_OK ? sqlite3_changes(db_) : 0;
+  std::string why = message ? message : (copied == SQLITE_OK ? "" : sqlite3_errmsg(db_));
+  sqlite3_free(message);
+  sqlite3_exec(db_, "DETACH DATABASE shard", nullptr, nullptr, nullptr);
+  if (copied != SQLITE_OK) throw ConfigError(fmt::format("cache '{}' is not a completion cache: {}", other_path, why));
+  return added;
+}
+
 CompletionCache::~CompletionCache() {
   if (!db_) return;
   try {

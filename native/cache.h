@@ -50,6 +50,9 @@ class CompletionCache {
   void commit();
 
   std::int64_t entries() const;
+  // Adds every entry of another cache file that this one lacks (write modes); returns how many.
+  // Throws ConfigError naming the file when it cannot be read as a completion cache.
+  std::int64_t merge_from(const std::string& other_path);
   std::int64_t hits() const { return hits_; }
   std::int64_t misses() const { return misses_; }
   std::int64_t stored() const { return stored_; }

@@ -1,5 +1,6 @@
 #include "native/endpoint.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 
@@ -46,10 +47,7 @@ bool local_host(const std::string& host) {
   return false;
 }
 
-}  // namespace
-
-std::string Endpoint::completions_url() const {
-  std::string url = base_url;
+std::string completions_url_of(std::string url) {
   while (!url.empty() && url.back() == '/') url.pop_back();
   // Accept a full URL as well as the usual base ending in /v1.
   const std::string path = "/chat/completions";
@@ -57,11 +55,35 @@ std::string Endpoint::completions_url() const {
   return url + path;
 }
 
+}  // namespace
+
+std::string Endpoint::completions_url() const { return completions_urls().front(); }
+
+std::vector<std::string> Endpoint::completions_urls() const {
+  std::vector<std::string> urls;
+  std::size_t start = 0;
+  while (start <= base_url.size()) {
+    std::size_t comma = base_url.find(',', start);
+    if (comma == std::string::npos) comma = base_url.size();
+    std::string one = base_url.substr(start, comma - start);
+    while (!one.empty() && std::isspace(static_cast<unsigned char>(one.front()))) one.erase(0, 1);
+    while (!one.empty() && std::isspace(static_cast<unsigned char>(one.back()))) one.pop_back();
+    if (!one.empty()) urls.push_back(completions_url_of(one));
+    start = comma + 1;
+  }
+  if (urls.empty()) urls.push_back(completions_url_of(base_url));
+  return urls;
+}
+
 void add_endpoint_flags(CLI::App& command, const std::string& prefix, const std::string& who, EndpointFlags& flags) {
   const std::string group = who == "policy" ? "Policy model" : (who == "user simulator" ? "User simulator" : "Judge");
   command.add_option("--" + prefix + "model", flags.model, "Model name of the " + who)->group(group);
   command.add_option("--" + prefix + "base-url", flags.base_url,
-                     "OpenAI-compatible base URL of the " + who + " (default: $OPENAI_BASE_URL or https://api.openai.com/v1)")
+                     "OpenAI-compatible base URL of the " + who +
+                         " (default: $OPENAI_BASE_URL or https://api.openai.com/v1); several replicas of the same model: "
+                         "repeat the flag or separate with commas")
+      ->multi_option_policy(CLI::MultiOptionPolicy::Join)
+      ->delimiter(',')
       ->group(group);
   command.add_option("--" + prefix + "api-key", flags.api_key, "API key of the " + who + " (default: $OPENAI_API_KEY)")
       ->group(group);
@@ -120,11 +142,20 @@ std::optional<Endpoint> resolve_endpoint(const std::string& name, const Endpoint
   return e;
 }
 
-void check_base_url(const std::string& url, const std::string& flag) {
-  const std::string scheme = lower(url.substr(0, url.find("://")));
-  if (url.find("://") == std::string::npos || (scheme != "http" && scheme != "https"))
-    throw ConfigError(fmt::format("{} '{}': only http:// and https:// URLs are accepted", flag, abbreviate(url)));
-  if (url_host(url).empty()) throw ConfigError(fmt::format("{} '{}': the URL names no host", flag, abbreviate(url)));
+void check_base_url(const std::string& urls, const std::string& flag) {
+  // Several replicas are separated by commas; each must be an http(s) URL naming a host.
+  std::size_t start = 0;
+  do {
+    std::size_t comma = std::min(urls.find(',', start), urls.size());
+    std::string url = urls.substr(start, comma - start);
+    start = comma + 1;
+    while (!url.empty() && std::isspace(static_cast<unsigned char>(url.front()))) url.erase(0, 1);
+    while (!url.empty() && std::isspace(static_cast<unsigned char>(url.back()))) url.pop_back();
+    const std::string scheme = lower(url.substr(0, url.find("://")));
+    if (url.find("://") == std::string::npos || (scheme != "http" && scheme != "https"))
+      throw ConfigError(fmt::format("{} '{}': only http:// and https:// URLs are accepted", flag, abbreviate(url)));
+    if (url_host(url).empty()) throw ConfigError(fmt::format("{} '{}': the URL names no host", flag, abbreviate(url)));
+  } while (start <= urls.size());
 }
 
 void add_sampling_flags(CLI::App& command, const std::string& prefix, const std::string& who, SamplingFlags& flags,

@@ -15,7 +15,10 @@ namespace rapport {
 
 struct Endpoint {
   std::string name;      // "policy", "user", "judge": for messages and statistics
-  std::string base_url;  // e.g. http://127.0.0.1:8000/v1 (the /chat/completions path is added)
+  // e.g. http://127.0.0.1:8000/v1 (the /chat/completions path is added). Several replicas of the
+  // same model, comma-separated, share the endpoint's limits: requests go to the replica with the
+  // fewest outstanding, and a failing one is taken out and probed back.
+  std::string base_url;
   std::string model;
   std::string api_key;   // sent as "Authorization: Bearer <key>" when not empty
   // Limits; 0 means unlimited.
@@ -28,8 +31,11 @@ struct Endpoint {
   double backoff_initial_s = 0.5;   // first retry delay; doubles per retry, with jitter
   double backoff_max_s = 30;
   std::size_t max_body_bytes = std::size_t{64} << 20;  // a longer response body is a failure (body_too_large)
+  // Ask for token ids and logprobs (vLLM's return_token_ids, logprobs, top_logprobs: 0).
+  bool record_tokens = false;
 
-  std::string completions_url() const;
+  std::string completions_url() const;                // the first replica's
+  std::vector<std::string> completions_urls() const;  // one per replica, in the order given
 };
 
 // One role's command-line settings before defaults are applied. Empty strings mean "not given".
@@ -42,7 +48,7 @@ struct EndpointFlags {
   double tokens_per_minute = 0;
 };
 
-// Adds --<prefix>model, --<prefix>base-url, --<prefix>api-key, --<prefix>max-requests, --<prefix>rpm
+// Adds --<prefix>model, --<prefix>base-url (repeatable or comma-separated: replicas), --<prefix>api-key, --<prefix>max-requests, --<prefix>rpm
 // and --<prefix>tpm, e.g. prefix "" for the policy, "user-" and "judge-" for the oracles.
 void add_endpoint_flags(CLI::App& command, const std::string& prefix, const std::string& who, EndpointFlags& flags);
 

@@ -92,9 +92,20 @@ class RateBucket {
 
 struct Call;
 
+struct Replica {
+  ReplicaStats stats;
+  int in_flight = 0;
+  TimePoint out_until{};       // out of service until then (when !stats.in_service)
+  bool probing = false;        // the one request allowed after out_until is on the wire
+  double out_for_s = 1.0;      // how long the next outage lasts
+};
+
+constexpr double kFirstOutage_s = 1.0;
+constexpr double kLongestOutage_s = 30.0;
+
 struct EndpointState {
   Endpoint config;
-  std::string url;
+  std::vector<Replica> replicas;
   curl_slist* headers = nullptr;
   std::deque<Call*> queue;
   int in_flight = 0;
@@ -104,6 +115,7 @@ struct EndpointState {
 
 struct Call {
   int endpoint = 0;
+  int replica = 0;  // of the attempt in progress
   std::string body;
   double token_estimate = 0;
   HttpClient::Done done;
@@ -365,8 +377,32 @@ struct HttpClient::Impl : HttpClientLoop {
     return e;
   }
 
+  // The replica for the next attempt: in service (or due for its probe) with the fewest requests
+  // outstanding, then the fewest sent; when every one is out, the one back soonest.
+  static int pick_replica(EndpointState& ep, TimePoint now) {
+    int best = -1;
+    auto usable = [&](const Replica& r) { return r.stats.in_service || (!r.probing && r.out_until <= now); };
+    for (int i = 0; i < static_cast<int>(ep.replicas.size()); ++i) {
+      const Replica& r = ep.replicas[i];
+      if (!usable(r)) continue;
+      if (best < 0) { best = i; continue; }
+      const Replica& b = ep.replicas[best];
+      if (r.in_flight < b.in_flight || (r.in_flight == b.in_flight && r.stats.requests < b.stats.requests)) best = i;
+    }
+    if (best >= 0) return best;
+    best = 0;
+    for (int i = 1; i < static_cast<int>(ep.replicas.size()); ++i)
+      if (ep.replicas[i].out_until < ep.replicas[best].out_until) best = i;
+    return best;
+  }
+
   void start(Call* c, TimePoint now) {
     EndpointState& ep = *endpoints[c->endpoint];
+    c->replica = pick_replica(ep, now);
+    Replica& replica = ep.replicas[c->replica];
+    if (!replica.stats.in_service) replica.probing = true;
+    ++replica.in_flight;
+    ++replica.stats.requests;
     ep.requests.take(1, now);
     ep.tokens.take(c->token_estimate, now);
     ++ep.in_flight;
@@ -379,7 +415,7 @@ struct HttpClient::Impl : HttpClientLoop {
     c->retry_after_s = -1;
     c->error[0] = '\0';
     CURL* e = c->easy = take_easy();
-    curl_easy_setopt(e, CURLOPT_URL, ep.url.c_str());
+    curl_easy_setopt(e, CURLOPT_URL, replica.stats.url.c_str());
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");  // never file://, even from a bad URL
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_POST, 1L);
@@ -435,6 +471,34 @@ struct HttpClient::Impl : HttpClientLoop {
     c->easy = nullptr;
     --ep.in_flight;
     --in_flight;
+    --ep.replicas[c->replica].in_flight;
+  }
+
+  // A replica answered: it is in service again.
+  static void replica_ok(Replica& r) {
+    r.probing = false;
+    if (!r.stats.in_service) {
+      r.stats.in_service = true;
+      r.out_for_s = kFirstOutage_s;
+    }
+  }
+
+  // A replica failed an attempt: with others to turn to, it is taken out for a while. True when
+  // another replica is in service now (the retry may go at once).
+  static bool replica_failed(EndpointState& ep, int index, TimePoint now) {
+    Replica& r = ep.replicas[index];
+    ++r.stats.failures;
+    if (ep.replicas.size() < 2) return false;
+    if (r.stats.in_service || r.probing) {
+      if (r.stats.in_service) ++r.stats.outages;
+      r.stats.in_service = false;
+      r.probing = false;
+      r.out_until = now + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(r.out_for_s));
+      r.out_for_s = std::min(kLongestOutage_s, 2 * r.out_for_s);
+    }
+    for (const Replica& other : ep.replicas)
+      if (other.stats.in_service) return true;
+    return false;
   }
 
   double backoff(const Call* c) {
@@ -462,6 +526,7 @@ struct HttpClient::Impl : HttpClientLoop {
     } else if (code == CURLE_OK && status == 200) {
       LlmResponse r = parse_openai_response(c->response);
       if (r.ok) {
+        replica_ok(ep.replicas[c->replica]);
         // The prompt was charged (estimated) on sending; the completion is charged now.
         ep.tokens.charge(static_cast<double>(r.completion_tokens));
         stats.prompt_tokens += r.prompt_tokens;
@@ -496,9 +561,13 @@ struct HttpClient::Impl : HttpClientLoop {
     }
     ++c->report.failures[static_cast<std::size_t>(*failure)];
     ++stats.failures[static_cast<std::size_t>(*failure)];
+    // A replica is judged by failures of its own making; 429 and 4xx say nothing of its health.
+    bool failover = false;
+    if (*failure == FailureKind::RateLimited || *failure == FailureKind::ClientError) replica_ok(ep.replicas[c->replica]);
+    else failover = replica_failed(ep, c->replica, Clock::now());
     if (retryable && c->report.attempts <= ep.config.max_retries) {
       ++stats.retries;
-      double delay = backoff(c);
+      double delay = failover ? 0.0 : backoff(c);
       retries.push({Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(delay)), c});
       return;
     }
@@ -588,7 +657,11 @@ HttpClient::~HttpClient() = default;
 int HttpClient::add_endpoint(const Endpoint& endpoint) {
   auto ep = std::make_unique<EndpointState>();
   ep->config = endpoint;
-  ep->url = endpoint.completions_url();
+  for (const std::string& url : endpoint.completions_urls()) {
+    Replica r;
+    r.stats.url = url;
+    ep->replicas.push_back(std::move(r));
+  }
   ep->headers = curl_slist_append(ep->headers, "Content-Type: application/json");
   // curl would otherwise wait for "100 Continue" before sending a body over 1 KiB.
   ep->headers = curl_slist_append(ep->headers, "Expect:");
@@ -607,6 +680,10 @@ void HttpClient::submit(int endpoint, const LlmRequest& request, Done done) {
   auto* c = new Call;
   c->endpoint = endpoint;
   c->body = openai_request_body(request, ep.config.model);
+  if (ep.config.record_tokens) {
+    c->body.pop_back();  // the closing brace
+    c->body += ",\"logprobs\":true,\"top_logprobs\":0,\"return_token_ids\":true}";
+  }
   // Roughly four bytes a token for the prompt; the completion is charged when it arrives.
   c->token_estimate = static_cast<double>(c->body.size()) / 4.0;
   c->done = std::move(done);
@@ -620,6 +697,12 @@ std::size_t HttpClient::active() const { return impl_->calls.size(); }
 std::size_t HttpClient::in_flight() const { return impl_->in_flight; }
 int HttpClient::wake_fd() const { return impl_->epoll_fd; }
 const ClientStats& HttpClient::stats() const { return impl_->stats; }
+
+std::vector<ReplicaStats> HttpClient::replica_stats(int endpoint) const {
+  std::vector<ReplicaStats> out;
+  for (const Replica& r : impl_->endpoints.at(endpoint)->replicas) out.push_back(r.stats);
+  return out;
+}
 
 LlmResponse HttpClient::complete(int endpoint, const LlmRequest& request, CallReport* report) {
   std::optional<LlmResponse> out;

@@ -2,7 +2,10 @@
 // request of the process driven by one event loop (epoll + curl's socket API) on the thread that
 // calls poll(). Per-endpoint limits on concurrency, requests/minute and tokens/minute; per-attempt
 // timeouts; retries with exponential backoff and jitter on HTTP 429 and 5xx, timeouts, broken
-// connections and truncated bodies, honouring Retry-After. Every failure is classified and
+// connections and truncated bodies, honouring Retry-After. An endpoint may name several replicas:
+// each attempt goes to the in-service replica with the fewest requests outstanding; a replica whose
+// attempt fails (transport, 5xx, timeout) is taken out for a while (1 s, doubling to 30 s) and then
+// probed with one request; the retry goes to another replica at once. Limits count across replicas. Every failure is classified and
 // reported with the call, so that a runner can count them per trajectory.
 //
 //   HttpClient client;
@@ -16,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/llm.h"
 #include "native/endpoint.h"
@@ -63,6 +67,15 @@ struct ClientStats {
   std::int64_t completion_tokens = 0;
 };
 
+// One replica of an endpoint (a base URL of --base-url a,b,c), for the run summary.
+struct ReplicaStats {
+  std::string url;
+  std::int64_t requests = 0;  // attempts sent to it
+  std::int64_t failures = 0;  // attempts that failed there (transport, 5xx, timeouts)
+  std::int64_t outages = 0;   // times it was taken out of rotation
+  bool in_service = true;     // now
+};
+
 // The chat-completions request body: the same JSON as to_json(to_openai_body(request, model)),
 // written directly (no intermediate tree), since it is built for every request.
 std::string openai_request_body(const LlmRequest& request, std::string_view model);
@@ -94,6 +107,8 @@ class HttpClient {
   // Requests on the wire right now.
   std::size_t in_flight() const;
   const ClientStats& stats() const;
+  // Per replica of an endpoint, in the order its base URLs were given.
+  std::vector<ReplicaStats> replica_stats(int endpoint) const;
 
   // For hosts with an event loop of their own (`rapport serve` on Asio): a descriptor that becomes
   // readable when poll(0) has network work to do. Timers (timeouts, retries, rate limits) still

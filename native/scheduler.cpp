@@ -61,8 +61,11 @@ std::vector<int> policy_tokens(const Trajectory& t) {
   if (!any_calls) return per_turn;
   for (const auto& turn : t.turns) {
     std::int64_t n = 0;
+    // The recorded ids when there are some: the very tokens `rapport export rl` puts the advantages on.
     for (const auto& call : turn.agent_calls)
-      n += call.response.ok ? std::max<std::int64_t>(0, call.response.completion_tokens) : 0;
+      n += !call.response.ok      ? 0
+           : call.response.has_tokens() ? static_cast<std::int64_t>(call.response.completion_token_ids.size())
+                                        : std::max<std::int64_t>(0, call.response.completion_tokens);
     per_turn.push_back(static_cast<int>(n));
   }
   return per_turn;
@@ -304,6 +307,10 @@ class Batch {
       r.cache_misses = cache_->misses();
       r.cache_stored = cache_->stored();
     }
+    std::set<int> reported;
+    for (const auto& [role, id] : endpoint_ids_)
+      if (reported.insert(id).second && client_.replica_stats(id).size() > 1)
+        r.replicas.emplace_back(client_.endpoint(id).name, client_.replica_stats(id));
     return r;
   }
 
@@ -395,6 +402,16 @@ class Batch {
       if (!e) continue;
       if (role == LlmRole::Policy && agent_kind_ != "llm") continue;
       if (role != LlmRole::Policy && !uses_model(o_.user)) continue;
+      // A judge on the user simulator's server and model is the same endpoint: one set of limits.
+      if (role == LlmRole::Judge) {
+        auto user = endpoint_ids_.find(static_cast<int>(LlmRole::User));
+        const Endpoint* u = o_.endpoints.for_role(LlmRole::User);
+        if (user != endpoint_ids_.end() && u && u->base_url == e->base_url && u->model == e->model &&
+            u->api_key == e->api_key) {
+          endpoint_ids_[static_cast<int>(role)] = user->second;
+          continue;
+        }
+      }
       endpoint_ids_[static_cast<int>(role)] = client_.add_endpoint(*e);
     }
     secrets_ = o_.endpoints.secrets();
@@ -599,7 +616,9 @@ class Batch {
     slot.turns_seen = n;
   }
 
-  void supply(std::size_t id, const LlmResponse& response, const CallReport& report) {
+  void supply(std::size_t id, const LlmResponse& response, const CallReport& report, LlmRole role) {
+    if (role == LlmRole::Policy && response.ok && o_.endpoints.policy && o_.endpoints.policy->record_tokens)
+      note_tokens(response);
     Slot& slot = slots_[id];
     slot.tally.add(report, response);
     ++counters_.calls;
@@ -608,6 +627,21 @@ class Batch {
     counters_.prompt_tokens += response.prompt_tokens;
     counters_.completion_tokens += response.completion_tokens;
     slot.runner->supply(response);
+  }
+
+  // --record-tokens: counts the policy completions with and without token records, and says once
+  // (not per call) when the server gives none.
+  void note_tokens(const LlmResponse& response) {
+    if (response.has_tokens()) {
+      ++counters_.token_records;
+      return;
+    }
+    if (counters_.missing_token_records++ == 0 && progress_)
+      *progress_ << fmt::format(
+          "warning: --record-tokens: the policy server ({}) returned a completion without token ids and logprobs; it "
+          "does not seem to support vLLM's return_token_ids/logprobs (or the completion came from a cache recorded "
+          "without them). Trajectories are written without token records; `rapport export rl` needs them.\n",
+          o_.endpoints.policy->base_url);
   }
 
   // Runs the episode until it needs a completion from the network, or ends.
@@ -625,7 +659,7 @@ class Batch {
         supply(id, llm_failure(fmt::format("no model is configured for the {} (run with --user llm and --user-model, "
                                            "or --agent llm and --model)",
                                            to_string(request->role))),
-               failed_without_request(FailureKind::NotConfigured));
+               failed_without_request(FailureKind::NotConfigured), request->role);
         continue;
       }
       std::string key;
@@ -634,22 +668,23 @@ class Batch {
         if (auto hit = cache_->find(key)) {
           ++counters_.cached;
           scrub(hit->response, secrets_);
-          supply(id, hit->response, hit->report);
+          supply(id, hit->response, hit->report, request->role);
           continue;
         }
         if (!cache_->writes()) {
           supply(id,
                  llm_failure(fmt::format("{} (cache_miss): not in the cache (cache mode read makes no requests)",
                                          to_string(request->role))),
-                 failed_without_request(FailureKind::CacheMiss));
+                 failed_without_request(FailureKind::CacheMiss), request->role);
           continue;
         }
       }
       const int endpoint_id = endpoint->second;
-      client_.submit(endpoint_id, *request, [this, id, key, endpoint_id](LlmResponse response, const CallReport& report) {
+      const LlmRole role = request->role;
+      client_.submit(endpoint_id, *request, [this, id, key, endpoint_id, role](LlmResponse response, const CallReport& report) {
         scrub(response, secrets_);
         if (cache_ && response.ok) cache_->put(key, client_.endpoint(endpoint_id).model, response, report);
-        supply(id, response, report);
+        supply(id, response, report, role);
         ready_.push_back(id);
       });
       return;

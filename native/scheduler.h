@@ -30,6 +30,7 @@
 #include "core/trajectory.h"
 #include "native/cache.h"
 #include "native/endpoint.h"
+#include "native/http_client.h"
 #include "native/task_source.h"
 
 namespace rapport {
@@ -79,6 +80,8 @@ struct RunCounters {
   std::int64_t failed_calls = 0;      // gave up after retries (the episode saw an error)
   std::int64_t prompt_tokens = 0;
   std::int64_t completion_tokens = 0;
+  std::int64_t token_records = 0;     // policy completions that came with token ids (--record-tokens)
+  std::int64_t missing_token_records = 0;  // policy completions that did not, though asked for
   double elapsed_s = 0;
 };
 
@@ -106,6 +109,8 @@ struct RunResult {
   std::int64_t infra_failed = 0;  // episodes with a model call that failed for good
   std::string first_infra_error;
   std::string failed_path;        // where they were written (FILE.failed), if anywhere
+  // Load spread of every endpoint with more than one replica: (endpoint name, replicas).
+  std::vector<std::pair<std::string, std::vector<ReplicaStats>>> replicas;
 };
 
 // Run-defining settings, as FILE.run.json holds them.

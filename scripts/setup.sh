@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Rapport needs on Debian 12, from Debian's packages only (as root, or with sudo).
 #   scripts/setup.sh          native build: compiler, CMake, libraries
-#   scripts/setup.sh --all    also the WebAssembly toolchain, Dear ImGui's sources, Chromium and
-#                             the browser-test packages (everything the test suite needs)
+#   scripts/setup.sh --all    also the WebAssembly toolchain, Dear ImGui's sources, Chromium, the
+#                             browser-test packages and Slurm (everything the test suite needs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +14,7 @@ packages=(cmake ninja-build g++ pkg-config ca-certificates xz-utils
           libsqlite3-dev zlib1g-dev catch2 python3 python3-websockets)
 if $all; then
   packages+=(emscripten libglfw3-dev libimgui-dev chromium)
+  packages+=(munge slurm-wlm)  # tests/cluster/slurm_test.sh: a private single-node Slurm
   command -v node >/dev/null || packages+=(nodejs)
   command -v npm >/dev/null || packages+=(npm)
 fi

@@ -7,11 +7,15 @@
 // Conversations end with the agent's last call (the final observation teaches nothing).
 // Calls of an environment's own tools ("[tool] name {json}" actions) stay calls of those tools, and
 // their schemas join interact_with_env in the record's tools.
+// `rapport export rl FILE... --out rl.jsonl [--per-turn]`: token-level records for on-policy RL
+// (native/rl_export.h), streamed line by line.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <iostream>
 #include <map>
+
+#include <unistd.h>
 
 #include "core/action.h"
 #include "core/llm_agent.h"
@@ -20,6 +24,8 @@
 #include "native/cli/command.h"
 #include "native/flag_checks.h"
 #include "native/files.h"
+#include "native/jsonl_file.h"
+#include "native/rl_export.h"
 #include "native/trajectory_files.h"
 
 namespace rapport::cli {
@@ -136,6 +142,47 @@ int export_sft(const ExportFlags& f) {
   return kExitOk;
 }
 
+struct RlFlags {
+  std::vector<std::string> files;
+  std::string out;
+  bool per_turn = false;
+};
+
+int export_rl(const RlFlags& f) {
+  if (f.out.empty()) throw ConfigError("--out FILE is required");
+  ::unlink(f.out.c_str());
+  AppendFile out(f.out);
+  std::int64_t read = 0, exported = 0, records = 0;
+  std::map<RlSkip, std::int64_t> skipped;
+  std::string batch;
+  for (const auto& file : f.files) {
+    for_each_trajectory(file, [&](const Trajectory& t, const json::object&) {
+      ++read;
+      RlSkip why = RlSkip::None;
+      std::vector<RlSample> samples = rl_samples(t, f.per_turn, &why);
+      if (samples.empty()) {
+        ++skipped[why];
+        return;
+      }
+      ++exported;
+      for (const auto& s : samples) batch += rl_record_line(t, s);
+      records += static_cast<std::int64_t>(samples.size());
+      if (batch.size() > (1 << 22)) {
+        out.write(batch);
+        batch.clear();
+      }
+    });
+  }
+  out.write(batch);
+  std::cerr << fmt::format("{} records from {} of {} trajectories written to {}\n", records, exported, read, f.out);
+  for (const auto& [why, n] : skipped) std::cerr << fmt::format("  skipped {}: {}\n", n, to_string(why));
+  if (exported == 0 && read > 0)
+    throw ConfigError(fmt::format("no trajectory of {} could be exported: record them with `rapport run --agent llm "
+                                  "--record-tokens` against a server that returns token ids (vLLM)",
+                                  f.files.front()));
+  return kExitOk;
+}
+
 void install(CLI::App& app) {
   auto* cmd = app.add_subcommand("export", "Export trajectories for training");
   cmd->require_subcommand(1);
@@ -156,6 +203,19 @@ void install(CLI::App& app) {
       ->capture_default_str();
   sft->callback([f] {
     if (int code = export_sft(*f); code != kExitOk) throw CLI::RuntimeError(code);
+  });
+
+  auto rl_flags = std::make_shared<RlFlags>();
+  auto* rl = cmd->add_subcommand(
+      "rl",
+      "Token-level RL records (JSONL) from trajectories recorded with `rapport run --record-tokens`: prompt and "
+      "completion ids, loss mask, old logprobs, per-token advantages, turn_rewards and turn_scores");
+  rl->add_option("files", rl_flags->files, "Trajectory JSONL files (from rapport run)")->required()->check(CLI::ExistingFile);
+  rl->add_option("--out,-o", rl_flags->out, "Output JSONL file, one record per line")->required();
+  rl->add_flag("--per-turn", rl_flags->per_turn,
+               "One record per policy call (its prompt and completion) instead of one sequence per trajectory");
+  rl->callback([rl_flags] {
+    if (int code = export_rl(*rl_flags); code != kExitOk) throw CLI::RuntimeError(code);
   });
 }
 

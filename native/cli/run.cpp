@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "core/params.h"
@@ -36,6 +37,7 @@ struct RunFlags {
   std::string cache_mode;
   std::string progress = "auto";
   bool quiet = false;
+  bool record_tokens = false;
 };
 
 void print_table(const RunResult& r, const RunOptions& o) {
@@ -58,6 +60,17 @@ void print_table(const RunResult& r, const RunOptions& o) {
     std::cout << fmt::format("model calls {} · from cache {} · retries {} · failed {} (in {} episodes) · tokens {} in, {} out\n",
                              c.calls, c.cached, c.retries, c.failed_calls, t.episodes_with_failed_calls, c.prompt_tokens,
                              c.completion_tokens);
+  }
+  if (c.token_records > 0 || c.missing_token_records > 0)
+    std::cout << fmt::format("token records: {} of {} policy completions\n", c.token_records,
+                             c.token_records + c.missing_token_records);
+  for (const auto& [name, replicas] : r.replicas) {
+    std::cout << fmt::format("{} replicas:\n", name);
+    std::size_t width = 0;
+    for (const auto& rep : replicas) width = std::max(width, rep.url.size());
+    for (const auto& rep : replicas)
+      std::cout << fmt::format("  {:<{}} {:>7} requests {:>5} failed {:>3} times out of service{}\n", rep.url, width,
+                               rep.requests, rep.failures, rep.outages, rep.in_service ? "" : " (out now)");
   }
   if (r.cache_mode != CacheMode::Off)
     std::cout << fmt::format("cache ({}): {} hits, {} misses, {} stored\n", to_string(r.cache_mode), r.cache_hits,
@@ -93,6 +106,10 @@ int run(RunFlags& f, CLI::App& cmd) {
     throw ConfigError(fmt::format("--trajectory-score '{}': expected sum, mean, r2g or r2g(γ)", f.trajectory_score));
 
   o.endpoints.policy = resolve_endpoint("policy", f.policy, nullptr, f.client);
+  if (f.record_tokens) {
+    if (o.agent != "llm") throw ConfigError("--record-tokens records the policy model's tokens: it needs --agent llm");
+    if (o.endpoints.policy) o.endpoints.policy->record_tokens = true;
+  }
   o.endpoints.user = resolve_endpoint("user", f.user_endpoint, nullptr, f.client);
   o.endpoints.judge = resolve_endpoint("judge", f.judge, &f.user_endpoint, f.client);
   o.agent_options.sampling.temperature = f.sampling.temperature;
@@ -202,6 +219,10 @@ void install(CLI::App& app) {
       ->group(policy);
   cmd->add_flag("--resend-reasoning", f->run.agent_options.resend_reasoning,
                 "Send the policy's earlier reasoning back as <think>...</think> (local reasoning models)")
+      ->group(policy);
+  cmd->add_flag("--record-tokens", f->record_tokens,
+                "Record the policy's prompt and completion token ids and logprobs (vLLM: return_token_ids, logprobs) "
+                "for `rapport export rl`")
       ->group(policy);
   add_endpoint_flags(*cmd, "user-", "user simulator", f->user_endpoint);
   add_sampling_flags(*cmd, "user-", "user simulator", f->user_sampling, true);

@@ -52,6 +52,17 @@ __global__ void shape_kernel(const double* rewards, const int* tokens, const std
   shaping_math::advantages(credit + begin, tokens ? tokens + begin : nullptr, n, z[i], advantage + begin);
 }
 
+// The export's per-token advantages: one thread per turn writes its tokens' copies of the turn's
+// advantage, at the turn's offset in the flat token array.
+__global__ void token_kernel(const double* advantage, const int* tokens, const std::uint64_t* token_offsets,
+                             std::uint64_t turns, double* per_token) {
+  const std::uint64_t t = static_cast<std::uint64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (t >= turns) return;
+  const std::uint64_t begin = token_offsets[t];
+  const int n = tokens ? tokens[t] : 1;
+  for (int k = 0; k < n; ++k) per_token[begin + k] = advantage[t];
+}
+
 // Device memory released on every return path.
 template <class T>
 struct DeviceArray {
@@ -63,7 +74,10 @@ struct DeviceArray {
 
 }  // namespace
 
-bool shape_batch_cuda(const ShapingBatch& in, ShapingBatchOut& out, const ShapingConfig& cfg, std::string* error) {
+namespace {
+
+bool shape_on_device(const ShapingBatch& in, ShapingBatchOut& out, std::vector<double>* per_token, const ShapingConfig& cfg,
+                     std::string* error) {
   auto fail = [&](std::string message) {
     if (error) *error = std::move(message);
     return false;
@@ -87,6 +101,7 @@ bool shape_batch_cuda(const ShapingBatch& in, ShapingBatchOut& out, const Shapin
   out.z.assign(trajectories, 0.0);
   out.credit.assign(turns, 0.0);
   out.advantage.assign(turns, 0.0);
+  if (per_token) per_token->clear();
   if (trajectories == 0) return true;
 
   DeviceArray<double> rewards, scores, z, credit, advantage;
@@ -115,13 +130,42 @@ bool shape_batch_cuda(const ShapingBatch& in, ShapingBatchOut& out, const Shapin
                                              trajectories, groups, cfg, scores.ptr, z.ptr, credit.ptr, advantage.ptr);
   if (failed(cudaGetLastError(), "launching shape_kernel")) return false;
 
+  DeviceArray<std::uint64_t> token_offsets;
+  DeviceArray<double> tokens_out;
+  if (per_token) {
+    std::vector<std::uint64_t> offsets(turns);
+    std::uint64_t total = 0;
+    for (std::size_t t = 0; t < turns; ++t) {
+      offsets[t] = total;
+      total += in.tokens.empty() ? 1 : static_cast<std::uint64_t>(in.tokens[t]);
+    }
+    per_token->assign(total, 0.0);
+    if (!upload(token_offsets, offsets, "copying token offsets") || !allocate(tokens_out, total, "allocating token advantages"))
+      return false;
+    const unsigned turn_blocks = static_cast<unsigned>((turns + kThreadsPerBlock - 1) / kThreadsPerBlock);
+    token_kernel<<<turn_blocks, kThreadsPerBlock>>>(advantage.ptr, tokens.ptr, token_offsets.ptr, turns, tokens_out.ptr);
+    if (failed(cudaGetLastError(), "launching token_kernel")) return false;
+  }
+
   auto download = [&](std::vector<double>& host, const DeviceArray<double>& device, const char* what) {
     return host.empty() ||
            !failed(cudaMemcpy(host.data(), device.ptr, host.size() * sizeof(double), cudaMemcpyDeviceToHost), what);
   };
   // cudaMemcpy waits for the kernels, so a fault inside them surfaces here.
   return download(out.score, scores, "running the kernels / copying scores") && download(out.z, z, "copying z") &&
-         download(out.credit, credit, "copying credits") && download(out.advantage, advantage, "copying advantages");
+         download(out.credit, credit, "copying credits") && download(out.advantage, advantage, "copying advantages") &&
+         (!per_token || download(*per_token, tokens_out, "copying token advantages"));
+}
+
+}  // namespace
+
+bool shape_batch_cuda(const ShapingBatch& in, ShapingBatchOut& out, const ShapingConfig& cfg, std::string* error) {
+  return shape_on_device(in, out, nullptr, cfg, error);
+}
+
+bool shape_batch_tokens_cuda(const ShapingBatch& in, ShapingBatchOut& out, std::vector<double>& per_token,
+                             const ShapingConfig& cfg, std::string* error) {
+  return shape_on_device(in, out, &per_token, cfg, error);
 }
 
 }  // namespace rapport

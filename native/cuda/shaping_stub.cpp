@@ -8,4 +8,9 @@ bool shape_batch_cuda(const ShapingBatch&, ShapingBatchOut&, const ShapingConfig
   return false;
 }
 
+bool shape_batch_tokens_cuda(const ShapingBatch& in, ShapingBatchOut& out, std::vector<double>&, const ShapingConfig& cfg,
+                             std::string* error) {
+  return shape_batch_cuda(in, out, cfg, error);
+}
+
 }  // namespace rapport

@@ -55,6 +55,11 @@ std::vector<json::object> FakeOpenAiServer::bodies() const {
   return bodies_;
 }
 
+std::vector<std::vector<std::int64_t>> FakeOpenAiServer::sent_token_ids() const {
+  std::lock_guard<std::mutex> lock(bodies_mutex_);
+  return sent_token_ids_;
+}
+
 namespace fake {
 
 namespace {
@@ -123,7 +128,63 @@ FakeReply reasoning_user_reply(const json::object& body) {
   return FakeReply::text(std::move(text));
 }
 
+std::vector<std::int64_t> token_ids(std::string_view text) {
+  std::vector<std::int64_t> ids;
+  for (std::size_t i = 0; i < text.size(); i += 4)
+    ids.push_back(1000 + static_cast<std::int64_t>(fnv1a64(text.substr(i, 4)) % 50000));
+  return ids;
+}
+
+std::int64_t role_token(std::string_view role) {
+  if (role == "system") return 10;
+  if (role == "user") return 11;
+  if (role == "assistant") return 12;
+  return 13;
+}
+
+std::string assistant_text(std::string_view content, const std::vector<ToolCall>& calls) {
+  std::string text(content);
+  for (const auto& c : calls) text += "<tool_call>" + c.name + " " + c.arguments + "</tool_call>";
+  return text;
+}
+
+double token_logprob(std::int64_t id) { return -static_cast<double>(id % 997 + 1) / 1000.0; }
+
+std::vector<std::int64_t> prompt_token_ids(const json::object& request) {
+  std::vector<std::int64_t> ids;
+  auto append = [&](const std::vector<std::int64_t>& more) { ids.insert(ids.end(), more.begin(), more.end()); };
+  if (auto it = request.find("messages"); it != request.end() && it->value().is_array()) {
+    for (const auto& m : it->value().get_array()) {
+      if (!m.is_object()) continue;
+      const auto& o = m.get_object();
+      const std::string role = get_string(o, "role");
+      ids.push_back(fake::role_token(role));
+      std::vector<ToolCall> calls;
+      if (auto tc = o.find("tool_calls"); tc != o.end() && tc->value().is_array())
+        for (const auto& c : tc->value().get_array())
+          if (c.is_object() && c.get_object().contains("function") && c.get_object().at("function").is_object()) {
+            const auto& f = c.get_object().at("function").get_object();
+            calls.push_back({"", get_string(f, "name"), get_string(f, "arguments")});
+          }
+      append(fake::token_ids(role == "assistant" ? fake::assistant_text(get_string(o, "content"), calls)
+                                                 : get_string(o, "content")));
+      ids.push_back(fake::kEndOfTurn);
+    }
+  }
+  ids.push_back(fake::role_token("assistant"));
+  return ids;
+}
+
 }  // namespace fake
+
+namespace {
+
+bool wants_tokens(const json::object& request) {
+  auto it = request.find("return_token_ids");
+  return it != request.end() && it->value().is_bool() && it->value().get_bool();
+}
+
+}  // namespace
 
 namespace {
 
@@ -143,7 +204,8 @@ std::string reason_phrase(int status) {
   }
 }
 
-std::string completion_body(const FakeReply& reply, const json::object& request, std::size_t request_bytes) {
+std::string completion_body(const FakeReply& reply, const json::object& request, std::size_t request_bytes,
+                            bool tokens, std::vector<std::int64_t>* sent_ids) {
   json::object message{{"role", "assistant"}};
   message["content"] = reply.content.empty() && !reply.tool_calls.empty() ? json::value(nullptr) : json::value(reply.content);
   if (!reply.reasoning.empty()) message["reasoning_content"] = reply.reasoning;
@@ -162,14 +224,34 @@ std::string completion_body(const FakeReply& reply, const json::object& request,
   std::size_t written = reply.content.size() + reply.reasoning.size();
   for (const auto& c : reply.tool_calls) written += c.arguments.size();
   std::int64_t completion = reply.completion_tokens.value_or(static_cast<std::int64_t>(written / 4 + 1));
-  return to_json(json::object{
-      {"id", "chatcmpl-fake"},
-      {"object", "chat.completion"},
-      {"created", 0},
-      {"model", get_string(request, "model", "fake")},
-      {"choices", json::array{json::object{{"index", 0}, {"message", std::move(message)}, {"finish_reason", finish}}}},
-      {"usage", json::object{{"prompt_tokens", prompt}, {"completion_tokens", completion},
-                             {"total_tokens", prompt + completion}}}});
+  json::object choice{{"index", 0}, {"message", std::move(message)}, {"finish_reason", finish}};
+  json::object body{{"id", "chatcmpl-fake"}, {"object", "chat.completion"}, {"created", 0},
+                    {"model", get_string(request, "model", "fake")}};
+  if (tokens) {
+    // As vLLM: prompt ids at the top level, the completion's ids on the choice, one logprob per
+    // token in logprobs.content, and usage counting exactly those tokens.
+    std::vector<std::int64_t> prompt_ids = fake::prompt_token_ids(request);
+    std::vector<std::int64_t> ids = fake::token_ids(fake::assistant_text(reply.content, reply.tool_calls));
+    ids.push_back(fake::kEndOfTurn);
+    json::array content, id_array, prompt_array;
+    for (auto id : ids) {
+      id_array.emplace_back(id);
+      content.push_back(json::object{{"token", fmt::format("token_id:{}", id)},
+                                     {"logprob", fake::token_logprob(id)},
+                                     {"bytes", json::array{}},
+                                     {"top_logprobs", json::array{}}});
+    }
+    for (auto id : prompt_ids) prompt_array.emplace_back(id);
+    choice["token_ids"] = std::move(id_array);
+    choice["logprobs"] = json::object{{"content", std::move(content)}};
+    body["prompt_token_ids"] = std::move(prompt_array);
+    prompt = static_cast<std::int64_t>(prompt_ids.size());
+    completion = static_cast<std::int64_t>(ids.size());
+    *sent_ids = std::move(ids);
+  }
+  body["choices"] = json::array{std::move(choice)};
+  body["usage"] = json::object{{"prompt_tokens", prompt}, {"completion_tokens", completion}, {"total_tokens", prompt + completion}};
+  return to_json(body);
 }
 
 std::string http_response(int status, const std::string& body,
@@ -337,7 +419,13 @@ struct FakeOpenAiServer::Loop {
       if (fault == FakeFault::None) ++server.faults_;
       fault = reply.fault;
     }
-    std::string b = reply.raw_body.empty() ? completion_body(reply, request, body.size()) : reply.raw_body;
+    std::vector<std::int64_t> sent_ids;
+    const bool tokens = o.vllm_tokens && wants_tokens(request) && reply.status == 200;
+    std::string b = reply.raw_body.empty() ? completion_body(reply, request, body.size(), tokens, &sent_ids) : reply.raw_body;
+    if (!sent_ids.empty() && fault == FakeFault::None) {
+      std::lock_guard<std::mutex> lock(server.bodies_mutex_);
+      server.sent_token_ids_.push_back(std::move(sent_ids));
+    }
     switch (fault) {
       case FakeFault::Hang: c.waiting = true; return;  // answered never; closed when the client gives up
       case FakeFault::Reset: schedule(fd, c, "", latency_for(&reply), false, true); return;

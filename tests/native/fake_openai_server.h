@@ -73,6 +73,7 @@ struct FakeServerOptions {
   std::uint64_t seed = 1;
   std::string api_key;        // when set, requests must carry "Authorization: Bearer <api_key>" (else 401)
   bool record_bodies = false;  // keep every request body (see bodies())
+  bool vllm_tokens = true;     // answer return_token_ids/logprobs; false: ignore them, as servers without them do
 };
 
 class FakeOpenAiServer {
@@ -93,6 +94,8 @@ class FakeOpenAiServer {
   std::int64_t connections() const { return connections_.load(); }
   // Request bodies received so far (with record_bodies).
   std::vector<json::object> bodies() const;
+  // The completion token ids of every answer that carried them, in the order sent.
+  std::vector<std::vector<std::int64_t>> sent_token_ids() const;
 
  private:
   struct Loop;
@@ -106,6 +109,7 @@ class FakeOpenAiServer {
   std::atomic<std::int64_t> requests_{0}, faults_{0}, connections_{0};
   mutable std::mutex bodies_mutex_;
   std::vector<json::object> bodies_;
+  std::vector<std::vector<std::int64_t>> sent_token_ids_;
   std::thread thread_;
 };
 
@@ -125,6 +129,17 @@ bool asks_reasoning_user(const json::object& body);
 // A well-formed tagged answer to it: five sub-steps, the state, and a reply that carries the text
 // the request says it must convey (with pushback when the agent pressures the user).
 FakeReply reasoning_user_reply(const json::object& body);
+// The fake tokenizer: one id per 4 bytes (1000 + hash % 50000), and the chat template's tokens.
+std::vector<std::int64_t> token_ids(std::string_view text);
+inline constexpr std::int64_t kEndOfTurn = 2;  // closes every message, and every completion
+std::int64_t role_token(std::string_view role);  // system 10, user 11, assistant 12, tool 13
+// The prompt ids of a request under the fake chat template: per message its role token, its
+// text's ids and kEndOfTurn; then the assistant's role token (the generation prompt).
+std::vector<std::int64_t> prompt_token_ids(const json::object& request_body);
+// What an assistant turn says, as text: its content, then each call as <tool_call>name args</tool_call>.
+std::string assistant_text(std::string_view content, const std::vector<ToolCall>& calls);
+// The "logprob" the fake policy gives a token: deterministic, in (-1, 0).
+double token_logprob(std::int64_t id);
 }  // namespace fake
 
 }  // namespace rapport

@@ -246,3 +246,89 @@ TEST_CASE("http client: the request body it writes is the core's OpenAI body", "
     CHECK(*direct == json::value(to_openai_body(r, "model-x")));
   }
 }
+
+TEST_CASE("http client: replicas share the load, a failing one is taken out and probed back", "[http][replicas]") {
+  FakeServerOptions slow;
+  slow.latency_s = 0.02;
+  FakeOpenAiServer a([](const json::object&) { return FakeReply::text("a"); }, slow);
+  FakeReply reset;
+  reset.fault = FakeFault::Reset;
+  FlakyResponder flaky{.failures = 2, .fault = reset};
+  FakeOpenAiServer b(flaky, slow);
+  Endpoint e = endpoint_for(a);
+  e.base_url = a.base_url() + ", " + b.base_url();
+  e.max_concurrency = 4;  // counted across both replicas
+  HttpClient client;
+  int id = client.add_endpoint(e);
+
+  int ok = 0, answered = 0;
+  std::size_t most_in_flight = 0;
+  auto submit = [&](int n) {
+    for (int i = 0; i < n; ++i)
+      client.submit(id, question("q"), [&](LlmResponse r, const CallReport&) {
+        ++answered;
+        ok += r.ok;
+      });
+  };
+  submit(8);
+  while (client.active() > 0) {
+    client.poll(50);
+    most_in_flight = std::max(most_in_flight, client.in_flight());
+  }
+  CHECK(ok == 8);  // the failed attempts were retried on the healthy replica
+  CHECK(most_in_flight <= 4);
+  auto stats = client.replica_stats(id);
+  REQUIRE(stats.size() == 2);
+  CHECK(stats[1].outages == 1);
+  CHECK_FALSE(stats[1].in_service);
+  CHECK(stats[0].requests >= 6);
+
+  // After its time out (1 s) one request probes it; it answers and is back in rotation.
+  const auto start = std::chrono::steady_clock::now();
+  while (seconds_since(start) < 1.3) {
+    submit(2);
+    while (client.active() > 0) client.poll(50);
+  }
+  stats = client.replica_stats(id);
+  CHECK(stats[1].in_service);
+  CHECK(stats[1].outages == 1);
+  const std::int64_t b_before = b.requests();
+  submit(8);
+  while (client.active() > 0) client.poll(50);
+  CHECK(ok == answered);
+  CHECK(b.requests() - b_before >= 3);  // least outstanding: about half of the new requests
+}
+
+TEST_CASE("http client: record_tokens asks as vLLM and reads ids and logprobs", "[http][rl]") {
+  FakeServerOptions options;
+  options.record_bodies = true;
+  FakeOpenAiServer server([](const json::object&) { return FakeReply::text("four byte chunks"); }, options);
+  Endpoint e = endpoint_for(server);
+  e.record_tokens = true;
+  HttpClient client;
+  int id = client.add_endpoint(e);
+  LlmResponse r = client.complete(id, question("hello"));
+  REQUIRE(r.ok);
+  const json::object body = server.bodies().at(0);
+  CHECK(body.at("return_token_ids").as_bool());
+  CHECK(body.at("logprobs").as_bool());
+  CHECK(body.at("top_logprobs").as_int64() == 0);
+  std::vector<std::int64_t> expected = fake::token_ids("four byte chunks");
+  expected.push_back(fake::kEndOfTurn);
+  CHECK(r.completion_token_ids == expected);
+  CHECK(r.prompt_token_ids == fake::prompt_token_ids(body));
+  REQUIRE(r.completion_logprobs.size() == expected.size());
+  CHECK(r.completion_logprobs[0] == fake::token_logprob(expected[0]));
+  CHECK(r.completion_tokens == static_cast<std::int64_t>(expected.size()));
+  // The record keeps them, and reads them back.
+  LlmResponse back = llm_response_from_record(to_record(r));
+  CHECK(back.completion_token_ids == r.completion_token_ids);
+  CHECK(back.prompt_token_ids == r.prompt_token_ids);
+  CHECK(back.completion_logprobs == r.completion_logprobs);
+  // Without the flag nothing is asked and nothing recorded: records stay as they were.
+  HttpClient plain;
+  LlmResponse p = plain.complete(plain.add_endpoint(endpoint_for(server)), question("hello"));
+  CHECK_FALSE(p.has_tokens());
+  CHECK_FALSE(to_record(p).contains("token_ids"));
+  CHECK_FALSE(server.bodies().at(1).contains("return_token_ids"));
+}
