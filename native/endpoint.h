@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -26,6 +27,11 @@ struct Endpoint {
   int max_retries = 6;              // further attempts after the first, on retryable failures
   double backoff_initial_s = 0.5;   // first retry delay; doubles per retry, with jitter
   double backoff_max_s = 30;
+
+  // Services other than chat completions (retrieval servers, web search): requests go to `url` as
+  // it is, with `headers` ("Name: value") added.
+  std::string url;
+  std::vector<std::string> headers;
 
   std::string completions_url() const;
 };
