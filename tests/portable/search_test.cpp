@@ -266,7 +266,9 @@ TEST_CASE("search: the scripted agent answers every tier from the corpus; withou
     }
     INFO(tier << ": " << solved << " vs " << solved_blind << " of " << n);
     CHECK(solved >= n * 9 / 10);
-    CHECK(solved_blind <= n / 2);
+    // Comparisons are a coin toss without the facts.
+    CHECK(solved_blind <= n * 3 / 5);
+    CHECK(solved - solved_blind >= n / 3);
   }
 }
 
