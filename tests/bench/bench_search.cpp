@@ -56,6 +56,7 @@ double ms_since(std::chrono::steady_clock::time_point t) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each figure as soon as it is known
   const long passages = argc > 1 ? std::atol(argv[1]) : 1000000;
   const std::string folder = argc > 2 ? argv[2] : "/tmp";
   const std::string corpus = fmt::format("{}/bench_search_{}.jsonl", folder, ::getpid());
@@ -89,11 +90,17 @@ int main(int argc, char** argv) {
   Rng rng(99);
   std::vector<double> latencies;
   std::size_t results = 0;
-  const int queries = 2000;
+  const int queries = 300;
   for (int q = 0; q < queries; ++q) {
     std::string query;
     int n = 2 + static_cast<int>(rng.below(3));
-    for (int w = 0; w < n; ++w) query += (w ? " " : "") + words[zipf.draw(rng)];
+    // The corpus's 50 most frequent words play the part of the stop words that queries drop.
+    for (int w = 0; w < n; ++w) {
+      std::size_t rank;
+      do rank = zipf.draw(rng);
+      while (rank < 50);
+      query += (w ? " " : "") + words[rank];
+    }
     auto t = std::chrono::steady_clock::now();
     SearchResponse r = index.search(query, 5);
     latencies.push_back(ms_since(t));
@@ -101,7 +108,7 @@ int main(int argc, char** argv) {
   }
   std::sort(latencies.begin(), latencies.end());
   auto pct = [&](double p) { return latencies[static_cast<std::size_t>(p * (latencies.size() - 1))]; };
-  std::printf("queries: %d of 2-4 words, top 5 (%.2f results each): p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", queries,
+  std::printf("queries: %d of 2-4 words (no top-50 words), top 5 (%.2f results each): p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", queries,
               static_cast<double>(results) / queries, pct(0.5), pct(0.99), latencies.back());
   std::remove(corpus.c_str());
   std::remove(index_path.c_str());
