@@ -1,9 +1,12 @@
-// The sans-I/O protocol. A computation that may need LLM completions (an environment step, an
-// agent's turn) returns a Flow<T>: either the finished value, or the one completion it needs now
-// plus how to go on once the host supplies it. Hosts drive it the same way everywhere:
+// The sans-I/O protocol. A computation that may need the host (an environment step, an agent's
+// turn) returns a Flow<T>: either the finished value, or the one host call it needs now plus how
+// to go on once the host answers it. Host calls are a small closed set of services: an LLM
+// completion, or a search (retrieval). Hosts drive it the same way everywhere:
 //
 //   Flow<StepResult> flow = episode.step(action);
-//   while (!flow.ready()) flow = flow.resume(host_calls_the_model(flow.request()));
+//   while (!flow.ready())
+//     flow = flow.service() == HostService::Search ? flow.resume(host_searches(flow.search_request()))
+//                                                  : flow.resume(host_calls_the_model(flow.request()));
 //
 // A step needing several calls in sequence (a judge, then a responder) simply returns another
 // pending Flow from its continuation.
@@ -16,13 +19,18 @@
 #include <utility>
 
 #include "core/llm.h"
+#include "core/search.h"
 
 namespace rapport {
+
+// What a pending Flow asks the host for.
+enum class HostService { Completion, Search };
 
 template <class T>
 class Flow {
  public:
   using Continuation = std::function<Flow<T>(const LlmResponse&)>;
+  using SearchContinuation = std::function<Flow<T>(const SearchResponse&)>;
 
   Flow(T value) : value_(std::move(value)) {}  // NOLINT: a finished value is a ready Flow
   static Flow need(LlmRequest request, Continuation next) {
@@ -31,21 +39,42 @@ class Flow {
     f.next_ = std::move(next);
     return f;
   }
+  static Flow need_search(SearchRequest request, SearchContinuation next) {
+    Flow f;
+    f.search_ = std::make_shared<SearchRequest>(std::move(request));
+    f.next_search_ = std::move(next);
+    return f;
+  }
 
   bool ready() const { return value_.has_value(); }
   T& value() {
     assert(ready());
     return *value_;
   }
-  const LlmRequest& request() const {
+  HostService service() const {
     assert(!ready());
+    return search_ ? HostService::Search : HostService::Completion;
+  }
+  // The completion needed now (service() is Completion).
+  const LlmRequest& request() const {
+    assert(!ready() && request_);
     return *request_;
+  }
+  // The search needed now (service() is Search).
+  const SearchRequest& search_request() const {
+    assert(!ready() && search_);
+    return *search_;
   }
   // Resumes with the completion for request(); a failed call is passed too (response.ok false),
   // and the continuation decides the fallback.
   Flow resume(const LlmResponse& response) const {
-    assert(!ready());
+    assert(!ready() && next_);
     return next_(response);
+  }
+  // Resumes with the results for search_request(); a failed search is passed too (ok false).
+  Flow resume(const SearchResponse& response) const {
+    assert(!ready() && next_search_);
+    return next_search_(response);
   }
 
   // Applies f to the eventual value.
@@ -53,6 +82,12 @@ class Flow {
   auto then(F f) && -> Flow<std::invoke_result_t<F, T&&>> {
     using U = std::invoke_result_t<F, T&&>;
     if (ready()) return Flow<U>(f(std::move(*value_)));
+    if (search_) {
+      auto next = std::move(next_search_);
+      return Flow<U>::need_search(std::move(*search_), [next, f](const SearchResponse& r) mutable {
+        return next(r).then(f);
+      });
+    }
     auto next = std::move(next_);
     return Flow<U>::need(std::move(*request_), [next, f](const LlmResponse& r) mutable {
       return next(r).then(f);
@@ -64,6 +99,8 @@ class Flow {
   std::optional<T> value_;
   std::shared_ptr<LlmRequest> request_;
   Continuation next_;
+  std::shared_ptr<SearchRequest> search_;
+  SearchContinuation next_search_;
 };
 
 // An oracle's answer to one question: known at once (scripted oracle), or to be read from an LLM

@@ -56,6 +56,7 @@ ReplayResponder::ReplayResponder(std::shared_ptr<const Trajectory> recorded, boo
     if (include_agent_calls)
       for (const auto& c : recorded_->turns[t].agent_calls) calls_.push_back({&c, t, true});
     for (const auto& c : recorded_->turns[t].env_calls) calls_.push_back({&c, t, false});
+    for (const auto& c : recorded_->turns[t].search_calls) searches_.push_back({&c, t});
   }
 }
 
@@ -65,6 +66,20 @@ void ReplayResponder::adopt_host_settings(LlmRequest& request) const {
   if (recorded.role != request.role) return;
   request.sampling = recorded.sampling;
   request.response_format = recorded.response_format;
+}
+
+SearchResponse ReplayResponder::search(const SearchRequest& request) {
+  if (next_search_ >= searches_.size())
+    throw ReplayMismatch(fmt::format("replay: the episode searches for '{}' after the {} recorded searches", request.query,
+                                     searches_.size()));
+  const Search& s = searches_[next_search_];
+  if (to_json(to_record(s.exchange->request)) != to_json(to_record(request)))
+    throw ReplayMismatch(fmt::format(
+        "replay: turn {} searches differently than recorded (search {} of the record: recorded '{}', now '{}'); the "
+        "environment changed since the episode was recorded",
+        s.turn + 1, next_search_ + 1, s.exchange->request.query, request.query));
+  ++next_search_;
+  return s.exchange->response;
 }
 
 LlmResponse ReplayResponder::respond(const LlmRequest& request) {
@@ -100,7 +115,8 @@ Trajectory replay_trajectory(const Trajectory& recorded) {
   Task task{recorded.task_id, recorded.task};
   Trajectory out = run_episode(*game, task, EpisodeOptions{*oracle, recorded.seed},
                                std::make_unique<ReplayAgent>(shared, true), settings,
-                               [&](const LlmRequest& r) { return responder.respond(r); });
+                               [&](const LlmRequest& r) { return responder.respond(r); },
+                               [&](const SearchRequest& r) { return responder.search(r); });
   // Shaping belongs to the record's group, which a single episode cannot recompute.
   out.shaping = recorded.shaping;
   return out;

@@ -1,5 +1,6 @@
-// Replaying recorded episodes with no model: an agent that repeats a trajectory's moves, a
-// responder that answers LLM requests from the trajectory's recorded calls, and
+// Replaying recorded episodes with no model and no search backend: an agent that repeats a
+// trajectory's moves, a responder that answers LLM requests and searches from the trajectory's
+// recorded calls, and
 // replay_trajectory(), which re-runs a whole episode from its record. Used by
 // `rapport run --agent replay:FILE` and by the browser's share links.
 #pragma once
@@ -45,8 +46,9 @@ class ReplayAgent : public Agent {
 
 // Answers the LLM requests of a replayed episode with the recorded responses, in recorded order
 // (per turn: the agent's calls, then the environment's; only the environment's when the agent
-// does not reissue its calls). Throws ReplayMismatch, naming the turn and call, when a request
-// differs from the recorded one or the record has no more calls.
+// does not reissue its calls), and searches with the recorded results, in recorded order. Throws
+// ReplayMismatch, naming the turn and call, when a request differs from the recorded one or the
+// record has no more calls.
 class ReplayResponder {
  public:
   explicit ReplayResponder(std::shared_ptr<const Trajectory> recorded, bool include_agent_calls = true);
@@ -55,6 +57,7 @@ class ReplayResponder {
   // role: those are the host's settings (e.g. --user-max-tokens), not the environment's, and a
   // replay reproduces them (RunSettings::adjust_request).
   void adopt_host_settings(LlmRequest& request) const;
+  SearchResponse search(const SearchRequest& request);
   // Calls answered so far, and calls in the record.
   std::size_t used() const { return next_; }
   std::size_t size() const { return calls_.size(); }
@@ -68,6 +71,12 @@ class ReplayResponder {
   std::shared_ptr<const Trajectory> recorded_;
   std::vector<Call> calls_;
   std::size_t next_ = 0;
+  struct Search {
+    const SearchExchange* exchange;
+    std::size_t turn;
+  };
+  std::vector<Search> searches_;
+  std::size_t next_search_ = 0;
 };
 
 // Re-runs the recorded episode (same environment spec, task, seed and oracle kind) with the

@@ -36,10 +36,24 @@ const LlmRequest* EpisodeRunner::hand_out(const LlmRequest& request) {
   return &adjusted_;
 }
 
+template <class T>
+HostCall EpisodeRunner::pending_call(const Flow<T>& flow) {
+  if (flow.service() == HostService::Search) return HostCall{nullptr, &flow.search_request()};
+  return HostCall{hand_out(flow.request()), nullptr};
+}
+
 const LlmRequest* EpisodeRunner::advance() {
+  while (auto call = next_call()) {
+    if (call->completion) return call->completion;
+    supply(search_failure("this host serves no searches"));
+  }
+  return nullptr;
+}
+
+std::optional<HostCall> EpisodeRunner::next_call() {
   while (!finished_) {
     if (step_) {
-      if (!step_->ready()) return hand_out(step_->request());
+      if (!step_->ready()) return pending_call(*step_);
       StepResult result = std::move(step_->value());
       step_.reset();
       Turn& turn = trajectory_.turns.back();
@@ -55,7 +69,7 @@ const LlmRequest* EpisodeRunner::advance() {
       continue;
     }
     if (move_) {
-      if (!move_->ready()) return hand_out(move_->request());
+      if (!move_->ready()) return pending_call(*move_);
       AgentMove move = std::move(move_->value());
       move_.reset();
       Turn& turn = trajectory_.turns.back();
@@ -81,13 +95,13 @@ const LlmRequest* EpisodeRunner::advance() {
     }
     if (settings_.pause_between_turns && !paused_) {
       paused_ = true;
-      return nullptr;
+      return std::nullopt;
     }
     paused_ = false;
     trajectory_.turns.emplace_back();
     move_.emplace(agent_->next_move());
   }
-  return nullptr;
+  return std::nullopt;
 }
 
 void EpisodeRunner::supply(const LlmResponse& response) {
@@ -104,10 +118,26 @@ void EpisodeRunner::supply(const LlmResponse& response) {
   }
 }
 
+void EpisodeRunner::supply(const SearchResponse& response) {
+  Turn& turn = trajectory_.turns.back();
+  if (step_ && !step_->ready()) {
+    turn.search_calls.push_back({step_->search_request(), response});
+    step_.emplace(step_->resume(response));
+  } else {
+    // Agents reach retrieval through the environment ([search] actions), never directly.
+    assert(false && "supply(SearchResponse) without a pending environment search");
+  }
+}
+
 Trajectory run_episode(const Game& game, const Task& task, const EpisodeOptions& options, std::unique_ptr<Agent> agent,
-                       const RunSettings& settings, const std::function<LlmResponse(const LlmRequest&)>& respond) {
+                       const RunSettings& settings, const std::function<LlmResponse(const LlmRequest&)>& respond,
+                       const std::function<SearchResponse(const SearchRequest&)>& search) {
   EpisodeRunner runner(game, task, options, std::move(agent), settings);
-  while (const LlmRequest* request = runner.advance()) runner.supply(respond(*request));
+  while (auto call = runner.next_call()) {
+    if (!call->search) runner.supply(respond(*call->completion));
+    else if (search) runner.supply(search(*call->search));
+    else runner.supply(search_failure("this host serves no searches"));
+  }
   return runner.take_trajectory();
 }
 

@@ -328,9 +328,10 @@ ReplayOutcome replay_shared(const SharedEpisode& episode) {
                        settings);
   std::string mismatch;
   while (true) {
-    if (const LlmRequest* request = runner.advance()) {
+    if (auto call = runner.next_call()) {
       try {
-        runner.supply(responder.respond(*request));
+        if (call->search) runner.supply(responder.search(*call->search));
+        else runner.supply(responder.respond(*call->completion));
       } catch (const ReplayMismatch& e) {
         mismatch = e.what();  // the episode now asks for something the record lacks
         break;

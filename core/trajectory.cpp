@@ -32,6 +32,14 @@ json::array exchanges_record(const std::vector<LlmExchange>& calls) {
   return out;
 }
 
+// Each recorded search says which host service it was, like every recorded host call.
+json::array searches_record(const std::vector<SearchExchange>& calls) {
+  json::array out;
+  for (const auto& c : calls)
+    out.push_back(json::object{{"kind", "search"}, {"request", to_record(c.request)}, {"response", to_record(c.response)}});
+  return out;
+}
+
 json::array numbers(const std::vector<double>& xs) {
   json::array out;
   for (double x : xs) out.push_back(x);
@@ -81,6 +89,16 @@ std::vector<LlmExchange> exchanges_from(const json::array& a) {
   return out;
 }
 
+std::vector<SearchExchange> searches_from(const json::array& a) {
+  std::vector<SearchExchange> out;
+  for (const auto& item : a) {
+    const auto& o = object_of(item, "search call");
+    out.push_back({search_request_from_record(field(o, "request", "search call")),
+                   search_response_from_record(field(o, "response", "search call"))});
+  }
+  return out;
+}
+
 std::vector<double> numbers_from(const json::array& a, std::string_view where) {
   std::vector<double> out;
   for (const auto& v : a) {
@@ -110,6 +128,7 @@ json::object to_record(const Trajectory& t) {
     o["format_error"] = turn.format_error;
     if (!turn.info.empty()) o["info"] = turn.info;
     if (!turn.env_calls.empty()) o["env_calls"] = exchanges_record(turn.env_calls);
+    if (!turn.search_calls.empty()) o["search_calls"] = searches_record(turn.search_calls);
     turns.push_back(std::move(o));
   }
   json::object out{{"env", t.env},
@@ -180,6 +199,7 @@ Trajectory trajectory_from_record(const json::value& record) {
     turn.format_error = bool_field(to, "format_error", where);
     if (to.contains("info")) turn.info = object_of(to.at("info"), where + ".info");
     if (to.contains("env_calls")) turn.env_calls = exchanges_from(array_field(to, "env_calls", where));
+    if (to.contains("search_calls")) turn.search_calls = searches_from(array_field(to, "search_calls", where));
     t.turns.push_back(std::move(turn));
   }
   if (o.contains("shaping")) {

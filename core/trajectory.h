@@ -9,6 +9,7 @@
 
 #include "core/json.h"
 #include "core/llm.h"
+#include "core/search.h"
 
 namespace rapport {
 
@@ -32,6 +33,7 @@ struct Turn {
   bool format_error = false;
   json::object info;
   std::vector<LlmExchange> env_calls;
+  std::vector<SearchExchange> search_calls;  // the environment's searches, in order
 };
 
 // Shaped rewards for trainers, filled in once the trajectory's GRPO group is complete.

@@ -147,38 +147,53 @@ void CompletionCache::exec(const char* sql) {
   }
 }
 
-std::optional<CachedCompletion> CompletionCache::find(const std::string& key) {
-  if (!db_ || !reads()) return std::nullopt;
+std::optional<std::pair<std::string, std::string>> CompletionCache::lookup(const std::string& key) {
   sqlite3_reset(select_);
   sqlite3_bind_text(select_, 1, key.data(), static_cast<int>(key.size()), SQLITE_STATIC);
-  std::optional<CachedCompletion> out;
+  std::optional<std::pair<std::string, std::string>> out;
   if (sqlite3_step(select_) == SQLITE_ROW) {
     auto text = [&](int column) {
       const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(select_, column));
-      return std::string_view(p ? p : "", static_cast<std::size_t>(sqlite3_column_bytes(select_, column)));
+      return std::string(p ? p : "", static_cast<std::size_t>(sqlite3_column_bytes(select_, column)));
     };
-    auto response = parse_json(text(0));
-    auto report = parse_json(text(1));
+    out.emplace(text(0), text(1));
+  }
+  sqlite3_reset(select_);
+  sqlite3_clear_bindings(select_);
+  return out;
+}
+
+std::optional<CachedCompletion> CompletionCache::find(const std::string& key) {
+  if (!db_ || !reads()) return std::nullopt;
+  std::optional<CachedCompletion> out;
+  if (auto row = lookup(key)) {
+    auto response = parse_json(row->first);
+    auto report = parse_json(row->second);
     if (response && report) {
       CachedCompletion c{llm_response_from_record(*response), call_report_from_record(*report)};
       if (c.response.ok) out = std::move(c);
     }
   }
-  sqlite3_reset(select_);
-  sqlite3_clear_bindings(select_);
   ++(out ? hits_ : misses_);
   return out;
 }
 
-void CompletionCache::put(const std::string& key, std::string_view model, const LlmResponse& response,
-                          const CallReport& report) {
-  if (!db_ || !writes() || !response.ok) return;
+std::optional<SearchResponse> CompletionCache::find_search(const std::string& key) {
+  if (!db_ || !reads()) return std::nullopt;
+  std::optional<SearchResponse> out;
+  if (auto row = lookup(key))
+    if (auto response = parse_json(row->first))
+      if (SearchResponse r = search_response_from_record(*response); r.ok) out = std::move(r);
+  ++(out ? hits_ : misses_);
+  return out;
+}
+
+void CompletionCache::store(const std::string& key, std::string_view model, const std::string& response_text,
+                            const std::string& report_text) {
   if (!in_transaction_) {
     exec("BEGIN");
     in_transaction_ = true;
   }
-  std::string response_text = to_json(to_record(response));
-  std::string report_text = to_json(to_record(report));
   sqlite3_reset(insert_);
   sqlite3_bind_text(insert_, 1, key.data(), static_cast<int>(key.size()), SQLITE_STATIC);
   sqlite3_bind_text(insert_, 2, model.data(), static_cast<int>(model.size()), SQLITE_STATIC);
@@ -188,8 +203,21 @@ void CompletionCache::put(const std::string& key, std::string_view model, const 
   int rc = sqlite3_step(insert_);
   sqlite3_reset(insert_);
   sqlite3_clear_bindings(insert_);
-  if (rc != SQLITE_DONE) throw ConfigError(fmt::format("cache '{}': cannot store a completion: {}", path_, sqlite3_errmsg(db_)));
+  if (rc != SQLITE_DONE) throw ConfigError(fmt::format("cache '{}': cannot store an entry: {}", path_, sqlite3_errmsg(db_)));
   ++stored_;
+}
+
+void CompletionCache::put(const std::string& key, std::string_view model, const LlmResponse& response,
+                          const CallReport& report) {
+  if (!db_ || !writes() || !response.ok) return;
+  store(key, model, to_json(to_record(response)), to_json(to_record(report)));
+}
+
+void CompletionCache::put_search(const std::string& key, std::string_view backend, const SearchResponse& response) {
+  if (!db_ || !writes() || !response.ok) return;
+  CallReport report;
+  report.attempts = 1;
+  store(key, backend, to_json(to_record(response)), to_json(to_record(report)));
 }
 
 void CompletionCache::commit() {

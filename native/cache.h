@@ -1,6 +1,7 @@
 // The record/replay cache: every completion the runner obtains, in an SQLite file, keyed by
-// llm_cache_key (model, messages, sampling with seed, tools, environment fingerprint). A rerun in
-// read mode makes no network call and reproduces its trajectories byte for byte.
+// llm_cache_key (model, messages, sampling with seed, tools, environment fingerprint), and every
+// search, keyed by search_cache_key (query, k, backend). A rerun in read mode makes no network call
+// and needs no search backend, and reproduces its trajectories byte for byte.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +10,7 @@
 #include <string_view>
 
 #include "core/llm.h"
+#include "core/search.h"
 #include "native/http_client.h"
 
 struct sqlite3;
@@ -46,6 +48,9 @@ class CompletionCache {
   // Stores a successful completion (failures are never stored: a rerun should try again). Writes
   // are batched into one transaction until commit().
   void put(const std::string& key, std::string_view model, const LlmResponse& response, const CallReport& report);
+  // Searches, in the same table and with the same modes: `backend` takes the model's column.
+  std::optional<SearchResponse> find_search(const std::string& key);
+  void put_search(const std::string& key, std::string_view backend, const SearchResponse& response);
   // Makes every put so far durable. The runner commits before it writes a trajectory out.
   void commit();
 
@@ -59,6 +64,9 @@ class CompletionCache {
 
  private:
   void exec(const char* sql);
+  // The stored (response, report) texts of a key, counted as a hit or a miss by the caller.
+  std::optional<std::pair<std::string, std::string>> lookup(const std::string& key);
+  void store(const std::string& key, std::string_view model, const std::string& response, const std::string& report);
 
   std::string path_;
   CacheMode mode_;

@@ -34,6 +34,11 @@ struct Endpoint {
   // Ask for token ids and logprobs (vLLM's return_token_ids, logprobs, top_logprobs: 0).
   bool record_tokens = false;
 
+  // Services other than chat completions (retrieval servers, web search): requests go to `url` as
+  // it is, with `headers` ("Name: value") added.
+  std::string url;
+  std::vector<std::string> headers;
+
   std::string completions_url() const;                // the first replica's
   std::vector<std::string> completions_urls() const;  // one per replica, in the order given
 };

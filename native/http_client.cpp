@@ -115,7 +115,8 @@ struct EndpointState {
 
 struct Call {
   int endpoint = 0;
-  int replica = 0;  // of the attempt in progress
+  int replica = 0;    // of the attempt in progress
+  bool raw = false;   // post(): the body of a 200 answer is the result, unparsed
   std::string body;
   double token_estimate = 0;
   HttpClient::Done done;
@@ -523,6 +524,13 @@ struct HttpClient::Impl : HttpClientLoop {
       failure = FailureKind::BodyTooLarge;
       detail = fmt::format("the response body exceeds {} bytes", ep.config.max_body_bytes);
       retryable = false;
+    } else if (code == CURLE_OK && status == 200 && c->raw) {
+      replica_ok(ep.replicas[c->replica]);
+      c->result.ok = true;
+      c->result.message.content = std::move(c->response);
+      c->report.ok = true;
+      finished.push_back(c);
+      return;
     } else if (code == CURLE_OK && status == 200) {
       LlmResponse r = parse_openai_response(c->response);
       if (r.ok) {
@@ -657,7 +665,9 @@ HttpClient::~HttpClient() = default;
 int HttpClient::add_endpoint(const Endpoint& endpoint) {
   auto ep = std::make_unique<EndpointState>();
   ep->config = endpoint;
-  for (const std::string& url : endpoint.completions_urls()) {
+  // Services other than completions name their URL as it is; completions may have replicas.
+  const std::vector<std::string> urls = endpoint.url.empty() ? endpoint.completions_urls() : std::vector<std::string>{endpoint.url};
+  for (const std::string& url : urls) {
     Replica r;
     r.stats.url = url;
     ep->replicas.push_back(std::move(r));
@@ -667,6 +677,7 @@ int HttpClient::add_endpoint(const Endpoint& endpoint) {
   ep->headers = curl_slist_append(ep->headers, "Expect:");
   if (!endpoint.api_key.empty())
     ep->headers = curl_slist_append(ep->headers, ("Authorization: Bearer " + endpoint.api_key).c_str());
+  for (const auto& h : endpoint.headers) ep->headers = curl_slist_append(ep->headers, h.c_str());
   ep->requests = RateBucket(endpoint.requests_per_minute);
   ep->tokens = RateBucket(endpoint.tokens_per_minute, 10);
   impl_->endpoints.push_back(std::move(ep));
@@ -687,6 +698,20 @@ void HttpClient::submit(int endpoint, const LlmRequest& request, Done done) {
   // Roughly four bytes a token for the prompt; the completion is charged when it arrives.
   c->token_estimate = static_cast<double>(c->body.size()) / 4.0;
   c->done = std::move(done);
+  c->submitted = Clock::now();
+  impl_->calls.insert(c);
+  ep.queue.push_back(c);
+}
+
+void HttpClient::post(int endpoint, std::string body, RawDone done) {
+  EndpointState& ep = *impl_->endpoints.at(endpoint);
+  auto* c = new Call;
+  c->endpoint = endpoint;
+  c->raw = true;
+  c->body = std::move(body);
+  c->done = [done = std::move(done)](LlmResponse r, const CallReport& report) {
+    done(r.ok, r.ok ? std::move(r.message.content) : std::move(r.error), report);
+  };
   c->submitted = Clock::now();
   impl_->calls.insert(c);
   ep.queue.push_back(c);

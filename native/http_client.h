@@ -97,6 +97,12 @@ class HttpClient {
   // with ok=false and the reason once retries are exhausted or the failure is not retryable.
   void submit(int endpoint, const LlmRequest& request, Done done);
 
+  // Queues a POST of a JSON body to the endpoint's `url` (for retrieval servers and web search),
+  // limited and retried like completions. `done` runs later, inside poll(), exactly once: ok with
+  // the body of an HTTP 200 answer, or not ok with the reason.
+  using RawDone = std::function<void(bool ok, std::string body_or_error, const CallReport&)>;
+  void post(int endpoint, std::string body, RawDone done);
+
   // Runs the event loop until at least one call has finished or timeout_ms has passed, then runs
   // the callbacks of the finished calls (which may submit more). Returns how many ran. Not
   // re-entrant: callbacks must not call poll().

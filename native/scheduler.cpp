@@ -18,6 +18,7 @@
 #include "native/files.h"
 #include "native/http_client.h"
 #include "native/jsonl_file.h"
+#include "native/search_backend.h"
 
 namespace rapport {
 
@@ -424,6 +425,10 @@ class Batch {
       if (o_.cache_path.empty()) throw ConfigError("a cache mode other than off needs --cache FILE");
       cache_ = std::make_unique<CompletionCache>(o_.cache_path, o_.cache_mode);
     }
+    search_spec_ = parse_search_spec(o_.search);
+    // Replaying from the cache needs no backend: no index, no server, no key.
+    if (o_.cache_mode != CacheMode::Read)
+      search_ = make_search_backend(search_spec_, client_);
   }
 
   void prepare_outputs() {
@@ -644,16 +649,50 @@ class Batch {
           o_.endpoints.policy->base_url);
   }
 
-  // Runs the episode until it needs a completion from the network, or ends.
+  void supply_search(std::size_t id, const SearchResponse& response) {
+    ++counters_.searches;
+    if (!response.ok) ++counters_.failed_searches;
+    slots_[id].runner->supply(response);
+  }
+
+  // Answers a search from the cache or the backend; false when the answer comes later (HTTP).
+  bool search(std::size_t id, const SearchRequest& request) {
+    std::string key;
+    if (cache_) {
+      key = search_cache_key(request, search_spec_.id);
+      if (auto hit = cache_->find_search(key)) {
+        ++counters_.cached;
+        supply_search(id, *hit);
+        return true;
+      }
+    }
+    if (!search_) {
+      supply_search(id, search_failure("not in the cache (cache mode read makes no searches)"));
+      return true;
+    }
+    search_->search(request, [this, id, key](SearchResponse response) {
+      if (cache_ && response.ok) cache_->put_search(key, search_spec_.id, response);
+      supply_search(id, response);
+      ready_.push_back(id);
+    });
+    return false;
+  }
+
+  // Runs the episode until it needs a completion or a search from the network, or ends.
   void drive(std::size_t id) {
     while (true) {
       Slot& slot = slots_[id];
-      const LlmRequest* request = slot.runner->advance();
+      std::optional<HostCall> call = slot.runner->next_call();
       count_turns(slot);
-      if (!request) {
+      if (!call) {
         complete(id);
         return;
       }
+      if (call->search) {
+        if (search(id, *call->search)) continue;
+        return;
+      }
+      const LlmRequest* request = call->completion;
       auto endpoint = endpoint_ids_.find(static_cast<int>(request->role));
       if (endpoint == endpoint_ids_.end()) {
         supply(id, llm_failure(fmt::format("no model is configured for the {} (run with --user llm and --user-model, "
@@ -821,6 +860,8 @@ class Batch {
   HttpClient client_;
   std::map<int, int> endpoint_ids_;  // role → client endpoint
   std::unique_ptr<CompletionCache> cache_;
+  SearchSpec search_spec_;
+  std::unique_ptr<SearchBackend> search_;
 
   std::vector<Slot> slots_;
   std::vector<std::size_t> free_slots_;

@@ -62,6 +62,7 @@ struct RunOptions {
   Endpoints endpoints;
   LlmAgentOptions agent_options;  // sampling.seed is set per episode
   RoleSampling user_sampling, judge_sampling;  // the host's changes to oracle requests
+  std::string search = "builtin";  // where searches go: see native/search_backend.h
   std::string cache_path;
   CacheMode cache_mode = CacheMode::Off;
   ProgressMode progress = ProgressMode::Auto;
@@ -78,6 +79,8 @@ struct RunCounters {
   std::int64_t cached = 0;            // of which answered from the cache
   std::int64_t retries = 0;
   std::int64_t failed_calls = 0;      // gave up after retries (the episode saw an error)
+  std::int64_t searches = 0;          // searches answered (from the backend or the cache)
+  std::int64_t failed_searches = 0;
   std::int64_t prompt_tokens = 0;
   std::int64_t completion_tokens = 0;
   std::int64_t token_records = 0;     // policy completions that came with token ids (--record-tokens)

@@ -49,13 +49,15 @@ void App::load_settings() {
   settings_.model = get_string(o, "model");
   settings_.user_model = get_string(o, "user_model");
   settings_.api_key = get_string(o, "api_key");
+  settings_.search_url = get_string(o, "search_url");
 }
 
 void App::save_settings() {
   storage_set(kSettingsKey, to_json(json::object{{"base_url", settings_.base_url},
                                                  {"model", settings_.model},
                                                  {"user_model", settings_.user_model},
-                                                 {"api_key", settings_.api_key}}));
+                                                 {"api_key", settings_.api_key},
+                                                 {"search_url", settings_.search_url}}));
   set_notice("Settings saved in this browser only. They never go into links or exported files.");
 }
 

@@ -51,6 +51,7 @@ void Session::reset() {
   viewing_ = false;
   replay_check_.reset();
   pending_.reset();
+  pending_search_.reset();
   if (in_flight_) fetch_cancel(fetch_id_);
   in_flight_ = false;
   call_needed_ = false;
@@ -114,8 +115,8 @@ void Session::move(NextMove next) {
 
 void Session::drive() {
   while (runner_) {
-    const LlmRequest* request = runner_->advance();
-    if (!request) {
+    std::optional<HostCall> call = runner_->next_call();
+    if (!call) {
       if (runner_->finished()) {
         autorun_.reset();
         history_.push_back(runner_->trajectory());
@@ -123,6 +124,20 @@ void Session::drive() {
       return;
     }
     std::size_t turn = runner_->trajectory().turns.size() - 1;
+    if (call->search) {
+      if (turn < fork_turns_ && fork_responder_) {
+        try {
+          runner_->supply(fork_responder_->search(*call->search));
+          continue;
+        } catch (const ReplayMismatch& e) {
+          fork_turns_ = turn;
+          model_error_ = e.what();
+        }
+      }
+      pending_search_ = *call->search;
+      return;
+    }
+    const LlmRequest* request = call->completion;
     if (turn < fork_turns_ && fork_responder_) {
       // A forked episode's first turns: the record answers, as in a replay.
       try {
@@ -140,6 +155,19 @@ void Session::drive() {
 }
 
 void Session::pump(const ModelSettings& settings) {
+  if (pending_search_ && !in_flight_) {
+    if (settings.search_url.empty()) {
+      SearchResponse none = search_failure("the playground has no search backend: set a retrieval server URL under Settings");
+      pending_search_.reset();
+      runner_->supply(none);
+      drive();
+      return;
+    }
+    fetch_start(++fetch_id_, settings.search_url, retrieval_request_body({pending_search_->query}, pending_search_->k), "",
+                kModelTimeoutMs);
+    in_flight_ = true;
+    return;
+  }
   if (pending_ && call_needed_ && !in_flight_) {
     call_needed_ = false;
     const bool agent_call = pending_->role == LlmRole::Policy;
@@ -163,8 +191,18 @@ void Session::pump(const ModelSettings& settings) {
 }
 
 void Session::on_fetch_done(int id, int status, const std::string& body, const std::string& error) {
-  if (id != fetch_id_ || !in_flight_ || !pending_) return;  // a call from an episode since replaced
+  if (id != fetch_id_ || !in_flight_ || !(pending_ || pending_search_)) return;  // from an episode since replaced
   in_flight_ = false;
+  if (pending_search_) {
+    // Search failures are the episode's to show, as natively.
+    SearchResponse r = !error.empty() ? search_failure(error)
+                       : status < 200 || status >= 300 ? search_failure(explain_http_error(status, body))
+                                                       : parse_retrieval_response(body, pending_search_->k);
+    pending_search_.reset();
+    runner_->supply(r);
+    drive();
+    return;
+  }
   if (!error.empty()) {
     model_error_ = error;
     autorun_.reset();
@@ -205,6 +243,14 @@ void Session::give_up() {
 
 void Session::cancel() {
   autorun_.reset();
+  if (in_flight_ && pending_search_) {
+    fetch_cancel(fetch_id_);
+    in_flight_ = false;
+    pending_search_.reset();
+    runner_->supply(search_failure("cancelled"));
+    drive();
+    return;
+  }
   if (in_flight_) {
     fetch_cancel(fetch_id_);
     in_flight_ = false;

@@ -23,6 +23,9 @@ struct ModelSettings {
   std::string model;       // the agent's model (autopilot)
   std::string user_model;  // the simulated user and judges; empty: the agent's model
   std::string api_key;
+  // Live searches (SearchGym): a retrieval server's /retrieve in the standard protocol. Empty: live
+  // searches fail with an observation saying so; replayed and forked turns need none.
+  std::string search_url;
 };
 
 class Session {
@@ -34,7 +37,7 @@ class Session {
   bool viewing() const { return viewing_; }
   bool finished() const { return runner_ ? runner_->finished() : viewing_ && !viewed_.stop_reason.empty(); }
   // Live, paused before a move, nothing pending: the person can move (or start the autopilot).
-  bool awaiting_move() const { return runner_ && !runner_->finished() && !pending_; }
+  bool awaiting_move() const { return runner_ && !runner_->finished() && !pending_ && !pending_search_; }
   bool calling_model() const { return in_flight_; }
   bool model_call_failed() const { return pending_ && !in_flight_ && !model_error_.empty(); }
   const std::string& model_error() const { return model_error_; }
@@ -88,6 +91,7 @@ class Session {
   std::unique_ptr<ReplayResponder> fork_responder_;  // answers the forked turns' model calls
 
   std::optional<LlmRequest> pending_;
+  std::optional<SearchRequest> pending_search_;  // sent at the next pump, failures go to the episode
   bool call_needed_ = false;
   bool in_flight_ = false;
   int fetch_id_ = 0;

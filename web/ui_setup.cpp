@@ -77,6 +77,9 @@ void draw_settings(App& app) {
   ImGui::InputTextWithHint("##user_model", "user simulator model (default: agent model)", &s.user_model);
   ImGui::SetNextItemWidth(-1);
   ImGui::InputTextWithHint("##api_key", "API key (optional)", &s.api_key, ImGuiInputTextFlags_Password);
+  ImGui::SetNextItemWidth(-1);
+  ImGui::InputTextWithHint("##search_url", "retrieval server for SearchGym, e.g. http://127.0.0.1:8000/retrieve",
+                           &s.search_url);
   if (ImGui::Button("Save in this browser")) app.save_settings();
   wrapped_hint("The key stays in this browser: never in links or exported files.");
 }

@@ -59,6 +59,8 @@ std::vector<Entity> parse_entities(std::string_view text, std::string_view where
 // The reference's all_entities_refined.json: a list of {id, title, description, goal,
 // target_entity, category}. split: all | train (first 90% of a NumPy seed-42 shuffle) | test.
 std::vector<Entity> import_reference_entities(std::string_view text, std::string_view split);
+// The continent of a country our lexicon knows ("Germany" → "Europe"), or "".
+std::string continent_of(std::string_view country);
 // What a free-form category says about an entity's kind (imported data): "famous_person" → person.
 Attributes attributes_from_category(std::string_view category);
 

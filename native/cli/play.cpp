@@ -10,6 +10,7 @@
 #include "native/cli/command.h"
 #include "native/endpoint.h"
 #include "native/http_client.h"
+#include "native/search_backend.h"
 #include "native/task_source.h"
 
 namespace rapport::cli {
@@ -23,6 +24,7 @@ struct PlayOptions {
   EndpointFlags user_endpoint, judge;
   SamplingFlags user_sampling, judge_sampling;
   ClientFlags client;
+  std::string search = "builtin";
 };
 
 // A line is a bracket action, an interact_with_env call as JSON ({"choice": ..., "content": ...}),
@@ -74,6 +76,12 @@ int play(const PlayOptions& options) {
     if (!response.ok) std::cerr << "warning: a model call failed for good: " << response.error << "\n";
     return response;
   };
+  SearchSpec search_spec = parse_search_spec(options.search);
+  std::unique_ptr<SearchBackend> search;  // opened at the first search: other environments need none
+  auto search_for = [&](const SearchRequest& request) {
+    if (!search) search = make_search_backend(search_spec, client, options.client.timeout_s, options.client.max_retries);
+    return search_now(*search, client, request);
+  };
   auto episode = game->new_episode(task, EpisodeOptions{oracle, options.tasks.seed});
   const std::vector<ToolSpec> tools = episode->tools();
 
@@ -106,7 +114,9 @@ int play(const PlayOptions& options) {
     if (py_strip(line).empty()) continue;
     std::string action = action_from_line(line, tools);
     Flow<StepResult> flow = episode->step(action);
-    while (!flow.ready()) flow = flow.resume(respond(flow.request()));
+    while (!flow.ready())
+      flow = flow.service() == HostService::Search ? flow.resume(search_for(flow.search_request()))
+                                                   : flow.resume(respond(flow.request()));
     const StepResult& r = flow.value();
     total += r.reward;
     if (options.json_lines) {
@@ -151,6 +161,7 @@ void install(CLI::App& app) {
   add_endpoint_flags(*cmd, "judge-", "judge", options->judge);
   add_sampling_flags(*cmd, "judge-", "judge", options->judge_sampling, true);
   add_client_flags(*cmd, options->client);
+  cmd->add_option("--search", options->search, kSearchFlagHelp)->capture_default_str();
   cmd->callback([options] {
     if (int code = play(*options); code != kExitOk) throw CLI::RuntimeError(code);
   });

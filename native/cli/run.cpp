@@ -11,6 +11,7 @@
 #include "native/cli/command.h"
 #include "native/flag_checks.h"
 #include "native/scheduler.h"
+#include "native/search_backend.h"
 
 namespace rapport::cli {
 namespace {
@@ -56,6 +57,8 @@ void print_table(const RunResult& r, const RunOptions& o) {
   std::cout << fmt::format("{} episodes run in {:.1f} s ({:.1f}/s){}\n", c.episodes_done - c.episodes_resumed, c.elapsed_s,
                            c.elapsed_s > 0 ? ran / c.elapsed_s : 0.0,
                            c.episodes_resumed ? fmt::format(", {} resumed from earlier runs", c.episodes_resumed) : "");
+  if (c.searches > 0)
+    std::cout << fmt::format("searches {} · failed {} ({})\n", c.searches, c.failed_searches, o.search);
   if (c.calls > 0 || r.cache_mode != CacheMode::Off) {
     std::cout << fmt::format("model calls {} · from cache {} · retries {} · failed {} (in {} episodes) · tokens {} in, {} out\n",
                              c.calls, c.cached, c.retries, c.failed_calls, t.episodes_with_failed_calls, c.prompt_tokens,
@@ -229,6 +232,8 @@ void install(CLI::App& app) {
   add_endpoint_flags(*cmd, "judge-", "judge", f->judge);
   add_sampling_flags(*cmd, "judge-", "judge", f->judge_sampling, true);
   add_client_flags(*cmd, f->client);
+  cmd->add_option("--search", f->run.search, std::string(kSearchFlagHelp) + "; cached and replayed like completions")
+      ->capture_default_str();
 
   const std::string cache = "Record/replay cache";
   cmd->add_option("--cache", f->run.cache_path, "SQLite file of recorded completions")->group(cache);

@@ -8,12 +8,27 @@
 #include "core/registry.h"
 #include "core/runner.h"
 #include "core/usersim.h"
+#include "envs/search/search.h"
 
 namespace {
 void print_line(const std::string& line) {
   std::fwrite(line.data(), 1, line.size(), stdout);
   std::fputc('\n', stdout);
 }
+
+// Searches answered from the built-in corpus by title or substring (the FTS5 index is native;
+// this proves the environment and agent logic around it).
+rapport::SearchResponse corpus_lookup(const rapport::SearchRequest& request) {
+  rapport::SearchResponse r;
+  r.ok = true;
+  for (const auto& p : rapport::search::builtin_corpus()) {
+    if (static_cast<int>(r.passages.size()) >= request.k) break;
+    if (p.title == request.query || p.text.find(request.query) != std::string::npos)
+      r.passages.push_back({p.id, p.title, p.text, 1.0 / static_cast<double>(r.passages.size() + 3)});
+  }
+  return r;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -26,7 +41,7 @@ int main(int argc, char** argv) {
       for (int i = 0; i < episodes; ++i) {
         std::uint64_t seed = 1000 + static_cast<std::uint64_t>(i);
         Task task = game->task(seed, static_cast<std::uint64_t>(i));
-        Trajectory t = run_episode(*game, task, EpisodeOptions{oracle, seed}, game->scripted_agent(seed), RunSettings{16, "parity", i}, no_model);
+        Trajectory t = run_episode(*game, task, EpisodeOptions{oracle, seed}, game->scripted_agent(seed), RunSettings{16, "parity", i}, no_model, corpus_lookup);
         print_line(to_json_line(t));
       }
     }

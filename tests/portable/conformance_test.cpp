@@ -13,10 +13,20 @@ namespace {
 
 LlmResponse failing_model(const LlmRequest&) { return llm_failure("connection refused"); }
 
-// Resolves a step whatever it asks, with `respond`, and checks every request is well formed.
+// Resolves a step whatever it asks, with `respond` (completions) or a failed search, and checks
+// every request is well formed.
 StepResult resolve(Flow<StepResult> flow, const std::function<LlmResponse(const LlmRequest&)>& respond) {
   int calls = 0;
   while (!flow.ready()) {
+    if (flow.service() == HostService::Search) {
+      const SearchRequest& s = flow.search_request();
+      CHECK_FALSE(s.purpose.empty());
+      CHECK_FALSE(s.query.empty());
+      CHECK(s.k > 0);
+      REQUIRE(++calls < 10);
+      flow = flow.resume(search_failure("no search backend in this test"));
+      continue;
+    }
     const LlmRequest& r = flow.request();
     CHECK(r.role != LlmRole::Policy);
     CHECK_FALSE(r.purpose.empty());
