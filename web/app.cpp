@@ -137,6 +137,7 @@ bool App::start_episode(const std::string& spec, std::uint64_t seed, std::uint64
   try {
     auto game = make_game(spec);
     Task task = game->task(seed, task_index);
+    reflect_in_picker(game->spec(), seed);
     session_.start(std::move(game), std::move(task), EpisodeOptions{llm_oracle ? OracleKind::Llm : OracleKind::Scripted, seed},
                    std::max(1, max_turns));
     clear_messages();
@@ -319,8 +320,8 @@ void App::frame_ended(bool text_input) {
     mirror_sent_ = mirror;
     publish_mirror(mirror);
   }
-  // The address bar follows the episode: never a half turn (a model call pending or failed).
-  if (!session_.has_episode() || session_.calling_model() || session_.model_call_failed()) return;
+  // The address bar follows the episode; a turn waiting for a model is not in it (envelope()).
+  if (!session_.has_episode()) return;
   std::string progress = fmt::format("{}/{}", session_.complete_turns(), session_.trajectory().stop_reason);
   if (session_.serial() != address_serial_) {
     address_serial_ = session_.serial();

@@ -308,8 +308,10 @@ void draw_header(App& app) {
   const Trajectory& t = s.trajectory();
   ImGui::TextColored(kAgent, "%s", t.env.c_str());
   ImGui::SameLine();
-  ImGui::TextDisabled("task %s · seed %llu · %s user · agent %s", t.task_id.c_str(),
-                      static_cast<unsigned long long>(t.seed), t.oracle.c_str(), t.agent.c_str());
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]);
+  ImGui::TextWrapped("task %s · seed %llu · %s user · agent %s", t.task_id.c_str(),
+                     static_cast<unsigned long long>(t.seed), t.oracle.c_str(), t.agent.c_str());
+  ImGui::PopStyleColor();
   std::string state;
   if (s.viewing()) state = t.stop_reason.empty() ? "viewing an unfinished episode" : "viewing: " + t.stop_reason;
   else if (s.finished()) state = "episode over: " + t.stop_reason;

@@ -32,7 +32,7 @@ void help_tooltip(const ParamSpec& p) {
 
 void draw_param(const ParamSpec& p, std::string& value) {
   ImGui::PushID(p.name.c_str());
-  ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.42f);
+  ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.36f);
   switch (p.type) {
     case ParamType::Int: {
       int v = std::atoi(value.c_str());

@@ -197,13 +197,18 @@
   }
 
   // The address bar follows play: a new entry per episode (Back returns to the previous one),
-  // the same entry as it goes on. At most one update in flight; the last wins.
-  let addressTimer = null;
+  // the same entry as it goes on. One update at a time; a change meanwhile brings another.
+  let addressBusy = false;
+  let addressAgain = false;
   let addressNewEntry = false;
   function syncAddress(newEntry) {
     addressNewEntry = addressNewEntry || newEntry;
-    if (addressTimer) return;
-    addressTimer = setTimeout(async () => {
+    if (addressBusy) {
+      addressAgain = true;
+      return;
+    }
+    addressBusy = true;
+    setTimeout(async () => {
       const entry = addressNewEntry;
       addressNewEntry = false;
       try {
@@ -211,7 +216,11 @@
       } catch (e) {
         console.warn('address bar:', e.message);
       } finally {
-        addressTimer = null;
+        addressBusy = false;
+        if (addressAgain) {
+          addressAgain = false;
+          syncAddress(false);
+        }
       }
     }, 120);
   }
