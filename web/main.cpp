@@ -47,10 +47,10 @@ float fit_canvas() {
 
 void frame() {
   using namespace rapport::web;
-  const float scale = fit_canvas();
   App& a = app();
   if (a.session().pump(a.settings())) wake();
-  if (!take_frame()) return;
+  if (!take_frame()) return;  // idle: nothing to measure or draw (a resize wakes the app)
+  const float scale = fit_canvas();
   a.frame_started();
   update_fonts(scale);
   apply_input();
