@@ -9,6 +9,7 @@
 
 #include "core/action.h"
 #include "core/pynum.h"
+#include "core/tools.h"
 #include "imgui.h"
 #include "imgui_internal.h"
 #include "misc/cpp/imgui_stdlib.h"
@@ -159,6 +160,7 @@ void hidden(const std::string& label, const std::string& text) {
 // answers, the system for the end and for malformed moves.
 std::pair<const char*, ImVec4> answerer(const Turn& turn) {
   if (turn.format_error) return {"System", kSystem};
+  if (parse_tool_action(turn.action)) return {"Tool", kTool};
   auto choice = parse_bracket_action(turn.action).choice;
   if (!choice) return {"System", kSystem};
   switch (*choice) {
@@ -206,6 +208,9 @@ void draw_turn(App& app, const Trajectory& t, std::size_t i, const std::set<std:
   ImGui::Separator();
   std::string move = turn.choice.empty() && turn.content.empty() ? turn.action
                                                                   : fmt::format("[{}] {}", turn.choice, turn.content);
+  // An environment tool call reads as a call: name(arguments).
+  if (auto call = parse_tool_action(turn.action); call && call->problem.empty())
+    move = fmt::format("calls {}({})", call->name, to_python_json(call->arguments));
   const std::vector<Mover> movers = app.session().movers();
   std::string title = fmt::format("Turn {}{} · reward {}###turn", i + 1, mover_name(movers, i), display_number(turn.reward));
   const bool open = ImGui::TreeNodeEx(title.c_str(), ImGuiTreeNodeFlags_DefaultOpen | ImGuiTreeNodeFlags_NoTreePushOnOpen);
@@ -287,6 +292,17 @@ void draw_turn(App& app, const Trajectory& t, std::size_t i, const std::set<std:
       status += fmt::format(" · {} {} ms, {}+{} tokens", c.agent ? "agent model" : "simulator", static_cast<long>(c.ms),
                             c.prompt_tokens, c.completion_tokens);
   ImGui::TextDisabled("%s", status.c_str());
+  // Database-graded environments (tau) say why the reward is what it is.
+  if (auto d = turn.info.find("differing_records"); d != turn.info.end() && d->value().is_array()) {
+    std::string why = d->value().get_array().empty() ? "database matches the goal" : "records that differ from the goal:";
+    for (const auto& r : d->value().get_array()) why += " " + std::string(r.is_string() ? r.get_string() : "");
+    if (auto o = turn.info.find("outputs"); o != turn.info.end() && o->value().is_object())
+      for (const auto& kv : o->value().get_object())
+        why += fmt::format(" · output '{}' {}", std::string(kv.key()), kv.value() == true ? "said" : "missing");
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextColored(kJudge, "%s", why.c_str());
+    ImGui::PopTextWrapPos();
+  }
   if (!app.session().calling_model()) {
     ImGui::SameLine();
     if (ImGui::SmallButton("continue from here")) {
