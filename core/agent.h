@@ -38,6 +38,13 @@ class Agent {
   virtual Flow<AgentMove> next_move() = 0;
   // The environment's answer to the last move.
   virtual void observe(const StepResult& result) = 0;
+  // A move someone else made in this conversation (a person, a model, a record) and the
+  // environment's answer: an agent taking over reads it as if it had made the move itself, so it
+  // continues from the conversation as it stands. By default only the answer is observed.
+  virtual void observe_move(const AgentMove& move, const StepResult& result) {
+    (void)move;
+    observe(result);
+  }
 };
 
 }  // namespace rapport

@@ -8,6 +8,8 @@
 #include "core/params.h"
 #include "core/registry.h"
 #include "web/bridge.h"
+#include "web/fonts.h"
+#include "web/input.h"
 
 namespace rapport::web {
 namespace {
@@ -50,6 +52,8 @@ void App::load_settings() {
   settings_.user_model = get_string(o, "user_model");
   settings_.api_key = get_string(o, "api_key");
   settings_.search_url = get_string(o, "search_url");
+  settings_.user_base_url = get_string(o, "user_base_url");
+  settings_.user_api_key = get_string(o, "user_api_key");
 }
 
 void App::save_settings() {
@@ -57,7 +61,9 @@ void App::save_settings() {
                                                  {"model", settings_.model},
                                                  {"user_model", settings_.user_model},
                                                  {"api_key", settings_.api_key},
-                                                 {"search_url", settings_.search_url}}));
+                                                 {"search_url", settings_.search_url},
+                                                 {"user_base_url", settings_.user_base_url},
+                                                 {"user_api_key", settings_.user_api_key}}));
   set_notice("Settings saved in this browser only. They never go into links or exported files.");
 }
 
@@ -135,6 +141,7 @@ bool App::start_episode(const std::string& spec, std::uint64_t seed, std::uint64
   try {
     auto game = make_game(spec);
     Task task = game->task(seed, task_index);
+    reflect_in_picker(game->spec(), seed);
     session_.start(std::move(game), std::move(task), EpisodeOptions{oracle, seed},
                    std::max(1, max_turns));
     clear_messages();
@@ -178,6 +185,13 @@ std::string App::envelope() const {
     settings.agent_model = settings_.model;
     settings.user_model = settings_.user_model;
   }
+  if (session_.complete_turns() < session_.trajectory().turns.size()) {
+    // A turn waiting for a model is not part of the episode yet.
+    Trajectory t = session_.trajectory();
+    t.turns.resize(session_.complete_turns());
+    t.stop_reason.clear();
+    return share_envelope(t, settings);
+  }
   return share_envelope(session_.trajectory(), settings);
 }
 
@@ -186,10 +200,47 @@ void App::share() {
   share_current_episode();
 }
 
-void App::on_link_ready(const std::string& url) {
+void App::on_link_ready(const std::string& url, bool copied) {
   link_ = url;
-  set_notice(fmt::format("Link ready ({} characters) and copied: it replays this episode exactly, with no key.",
-                         url.size()));
+  if (copied)
+    set_notice(fmt::format("Link copied ({} characters): it replays this episode exactly, with no key.", url.size()));
+  else
+    set_notice(fmt::format("Link ready ({} characters), in the address bar and the box under Share: this browser "
+                           "gave the page no clipboard access, so copy it from there.",
+                           url.size()));
+}
+
+void App::on_address_cleared() {
+  session_.clear();
+  address_serial_ = session_.serial();
+  address_progress_.clear();
+  clear_messages();
+}
+
+bool App::reflect_in_picker(const std::string& spec, std::uint64_t seed) {
+  auto all = Registry::instance().all();
+  const std::string name = spec.substr(0, spec.find('('));
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (all[i]->name != name) continue;
+    select_env(static_cast<int>(i));
+    picker_.seed = seed;
+    // "name(a=1,b=x)": the parameters as the spec gives them.
+    if (auto open = spec.find('('); open != std::string::npos && spec.back() == ')') {
+      std::string_view args(spec.data() + open + 1, spec.size() - open - 2);
+      while (!args.empty()) {
+        std::size_t comma = args.find(',');
+        std::string_view item = args.substr(0, comma);
+        if (auto eq = item.find('='); eq != std::string_view::npos) {
+          std::string key(item.substr(0, eq));
+          if (picker_.params.count(key)) picker_.params[key] = std::string(item.substr(eq + 1));
+        }
+        if (comma == std::string_view::npos) break;
+        args.remove_prefix(comma + 1);
+      }
+    }
+    return true;
+  }
+  return false;
 }
 
 std::optional<std::string> App::link_bytes(const std::string& link) {
@@ -218,7 +269,13 @@ std::string App::open_envelope(const std::string& text, bool from_link) {
     else
       set_error("The replay differs from the shared record (showing the replay): " + outcome.difference);
     Trajectory shown = outcome.trajectory;
+    reflect_in_picker(shown.env, shown.seed);
     session_.view(std::move(shown), episode.settings, std::move(outcome));
+    if (from_link) {
+      // The address bar already shows this link.
+      address_serial_ = session_.serial();
+      address_progress_ = fmt::format("{}/{}", session_.complete_turns(), session_.trajectory().stop_reason);
+    }
     return to_json(result);
   } catch (const std::exception& e) {
     std::string message = fmt::format("This {} could not be opened: {}", from_link ? "link" : "file", e.what());
@@ -249,6 +306,35 @@ void App::on_file(FileKind kind, const std::string& name, const std::string& tex
 
 void App::frame_started() {
   ++frames_;
+  rects_.clear();
+  mirror_.clear();
+}
+
+void App::frame_ended(bool text_input) {
+  if (text_input != text_input_) {
+    text_input_ = text_input;
+    set_text_input(text_input);
+  }
+  json::array lines;
+  for (const auto& [who, text] : mirror_) lines.push_back(json::object{{"who", who}, {"text", text}});
+  std::string mirror = to_json(json::object{
+      {"lines", std::move(lines)},
+      {"rect", json::array{mirror_rect_[0], mirror_rect_[1], mirror_rect_[2], mirror_rect_[3]}}});
+  if (mirror != mirror_sent_) {
+    mirror_sent_ = mirror;
+    publish_mirror(mirror);
+  }
+  // The address bar follows the episode; a turn waiting for a model is not in it (envelope()).
+  if (!session_.has_episode()) return;
+  std::string progress = fmt::format("{}/{}", session_.complete_turns(), session_.trajectory().stop_reason);
+  if (session_.serial() != address_serial_) {
+    address_serial_ = session_.serial();
+    address_progress_ = progress;
+    sync_address(true);
+  } else if (progress != address_progress_) {
+    address_progress_ = progress;
+    sync_address(false);
+  }
 }
 
 std::string App::state_json() const {
@@ -263,7 +349,35 @@ std::string App::state_json() const {
                  {"error", error_},
                  {"notice", notice_},
                  {"link", link_},
-                 {"spec", picker_spec()}};
+                 {"spec", picker_spec()},
+                 {"text_input", text_input_},
+                 {"cjk_font_requested", cjk_font_requested()},
+                 {"cjk_font_loaded", cjk_font_loaded()},
+                 {"frames_drawn", frames_drawn()},
+                 {"complete_turns", session_.complete_turns()},
+                 {"autorun", session_.autorun().has_value()}};
+  json::array movers;
+  for (Mover m : session_.movers())
+    movers.push_back(json::string(m == Mover::Person ? "person" : m == Mover::Scripted ? "scripted"
+                                                             : m == Mover::Model    ? "model"
+                                                                                    : "recorded"));
+  o["movers"] = std::move(movers);
+  json::object rects;
+  for (const auto& [name, r] : rects_) {
+    json::array a;
+    for (float v : r) a.push_back(v);
+    rects[name] = std::move(a);
+  }
+  o["rects"] = std::move(rects);
+  json::object scrolls;
+  for (const auto& [name, at] : scrolls_) scrolls[name] = json::array{at.first, at.second};
+  o["scroll"] = std::move(scrolls);
+  o["font_scale"] = font_scale();
+  o["connection"] = json::array{json::array{connection_[0].first, connection_[0].second},
+                                json::array{connection_[1].first, connection_[1].second}};
+  json::array missing;
+  for (unsigned c : missing_glyphs()) missing.push_back(c);
+  o["glyphs_missing"] = std::move(missing);
   if (session_.has_episode()) {
     const Trajectory& t = session_.trajectory();
     o["env"] = t.env;

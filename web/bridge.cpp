@@ -29,6 +29,20 @@ EM_JS(void, js_download, (const char* name, const char* text), {
 EM_JS(void, js_pick_file, (int kind), { rapportPage.pickFile(kind); });
 EM_JS(void, js_copy, (const char* text), { rapportPage.copy(UTF8ToString(text)); });
 EM_JS(void, js_first_frame, (), { rapportPage.firstFrame(); });
+EM_JS(double, js_pixel_ratio, (), { return window.devicePixelRatio || 1; });
+EM_JS(void, js_test_connection, (int role, const char* base, const char* key), {
+  rapportPage.testConnection(role, UTF8ToString(base), UTF8ToString(key));
+});
+EM_JS(char*, js_origin, (), {
+  var value = rapportPage.origin();
+  var size = lengthBytesUTF8(value) + 1;
+  var ptr = _malloc(size);
+  stringToUTF8(value, ptr, size);
+  return ptr;
+});
+EM_JS(void, js_text_input, (int active), { rapportPage.textInput(active !== 0); });
+EM_JS(void, js_mirror, (const char* json), { rapportPage.mirror(UTF8ToString(json)); });
+EM_JS(void, js_sync_address, (int new_entry), { rapportPage.syncAddress(new_entry !== 0); });
 EM_JS(int, js_canvas_width, (), { return rapportPage.canvasWidth(); });
 EM_JS(int, js_canvas_height, (), { return rapportPage.canvasHeight(); });
 
@@ -58,6 +72,19 @@ std::string& clipboard() {
 }
 
 void notify_first_frame() { js_first_frame(); }
+void test_connection(int role, const std::string& base_url, const std::string& api_key) {
+  js_test_connection(role, base_url.c_str(), api_key.c_str());
+}
+std::string page_origin() {
+  char* value = js_origin();
+  std::string out(value);
+  free(value);
+  return out;
+}
+float pixel_ratio() { return static_cast<float>(js_pixel_ratio()); }
+void set_text_input(bool active) { js_text_input(active ? 1 : 0); }
+void publish_mirror(const std::string& json) { js_mirror(json.c_str()); }
+void sync_address(bool new_entry) { js_sync_address(new_entry ? 1 : 0); }
 void canvas_size(int& width, int& height) {
   width = js_canvas_width();
   height = js_canvas_height();

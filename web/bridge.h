@@ -31,6 +31,23 @@ void copy_to_clipboard(const std::string& text);
 // GLFW has no clipboard).
 std::string& clipboard();
 
+// The page's devicePixelRatio (2 on most phones and high-DPI laptops).
+float pixel_ratio();
+// Whether ImGui edits text now: the page's hidden text field then asks for a virtual keyboard.
+void set_text_input(bool active);
+// The transcript and results as text, for the page's accessible mirror (screen readers, text
+// selection); `json` is {"title", "lines": [{"who", "text"}], "rect": [x, y, w, h]}.
+void publish_mirror(const std::string& json);
+// Puts the current episode's link in the address bar (and browser storage, the autosave): a new
+// history entry for a new episode, else the current entry updated.
+void sync_address(bool new_entry);
+
+// Tries an endpoint (its /models) with a key; the diagnosis arrives through
+// App::on_connection_tested(role, ok, message). Role 0: the agent's, 1: the simulated user's.
+void test_connection(int role, const std::string& base_url, const std::string& api_key);
+// The page's origin, e.g. "http://127.0.0.1:8080" (where `rapport serve` may offer a demo model).
+std::string page_origin();
+
 // Tells the page (and tests) that ImGui has drawn its first frame.
 void notify_first_frame();
 // The canvas' size in CSS pixels, as the page laid it out.

@@ -62,6 +62,7 @@ LlmAgent& PlaygroundAgent::model_with_history() {
 
 Flow<AgentMove> PlaygroundAgent::next_move() {
   current_ = std::make_shared<Past>();
+  current_->mover = next_.mover;
   auto remember = [current = current_](AgentMove move) {
     current->move = move;
     return move;
@@ -105,9 +106,17 @@ Flow<AgentMove> PlaygroundAgent::next_move() {
 }
 
 void PlaygroundAgent::observe(const StepResult& result) {
-  scripted_->observe(result);
+  // The baseline follows every move, its own or not, so it can take over at any turn.
+  if (current_->mover == Mover::Scripted) scripted_->observe(result);
+  else scripted_->observe_move(current_->move, result);
   current_->result = result;
   history_.push_back(*current_);
+}
+
+std::vector<Mover> PlaygroundAgent::movers() const {
+  std::vector<Mover> out;
+  for (const auto& p : history_) out.push_back(p.mover);
+  return out;
 }
 
 }  // namespace rapport::web

@@ -36,6 +36,8 @@ class PlaygroundAgent : public Agent {
   void set_next(NextMove next) { next_ = std::move(next); }
   Flow<AgentMove> next_move() override;
   void observe(const StepResult& result) override;
+  // Who made each move so far, in order.
+  std::vector<Mover> movers() const;
 
  private:
   // A model that has "made" every earlier move itself: a fresh LlmAgent fed each earlier move as
@@ -44,6 +46,7 @@ class PlaygroundAgent : public Agent {
   LlmAgent& model_with_history();
 
   struct Past {
+    Mover mover = Mover::Person;
     AgentMove move;
     std::optional<LlmResponse> completion;  // the model's completion, for moves it made
     StepResult result;

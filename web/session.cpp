@@ -57,6 +57,8 @@ void Session::reset() {
   call_needed_ = false;
   model_error_.clear();
   autorun_.reset();
+  resume_autorun_.reset();
+  stats_.clear();
   fork_turns_ = 0;
   fork_responder_.reset();
 }
@@ -76,6 +78,7 @@ void Session::start(std::unique_ptr<Game> game, Task task, EpisodeOptions option
   share_.max_turns = max_turns;
   runner_ = std::move(runner);
   agent_ = agent_ptr;
+  ++serial_;
   drive();
 }
 
@@ -85,6 +88,7 @@ void Session::view(Trajectory trajectory, ShareSettings settings, std::optional<
   share_ = std::move(settings);
   replay_check_ = std::move(check);
   viewing_ = true;
+  ++serial_;
 }
 
 void Session::fork(std::size_t turns) {
@@ -154,43 +158,51 @@ void Session::drive() {
   }
 }
 
-void Session::pump(const ModelSettings& settings) {
+void Session::interrupt_autorun() {
+  if (autorun_) resume_autorun_ = autorun_;
+  autorun_.reset();
+}
+
+bool Session::pump(const ModelSettings& settings) {
   if (pending_search_ && !in_flight_) {
     if (settings.search_url.empty()) {
       SearchResponse none = search_failure("the playground has no search backend: set a retrieval server URL under Settings");
       pending_search_.reset();
       runner_->supply(none);
       drive();
-      return;
+      return true;
     }
     fetch_start(++fetch_id_, settings.search_url, retrieval_request_body({pending_search_->query}, pending_search_->k), "",
                 kModelTimeoutMs);
     in_flight_ = true;
-    return;
+    return true;
   }
   if (pending_ && call_needed_ && !in_flight_) {
     call_needed_ = false;
     const bool agent_call = pending_->role == LlmRole::Policy;
-    const std::string& model = agent_call || settings.user_model.empty() ? settings.model : settings.user_model;
-    if (settings.base_url.empty() || model.empty()) {
+    const std::string model = settings.model_for(pending_->role);
+    const std::string base = settings.base_for(pending_->role);
+    if (base.empty() || model.empty()) {
       model_error_ = fmt::format("{} needs a model: set the base URL and model under Settings, then Retry.",
                                  agent_call ? "The autopilot" : "The simulated user (LLM oracle)");
-      autorun_.reset();
-      return;
+      interrupt_autorun();
+      return true;
     }
-    fetch_start(++fetch_id_, chat_completions_url(settings.base_url), to_json(to_openai_body(*pending_, model)),
-                settings.api_key, kModelTimeoutMs);
+    fetch_start(++fetch_id_, chat_completions_url(base), to_json(to_openai_body(*pending_, model)),
+                settings.key_for(pending_->role), kModelTimeoutMs);
     in_flight_ = true;
-    return;
+    return true;
   }
   if (autorun_ && awaiting_move()) {
     NextMove next;
     next.mover = *autorun_;
     move(std::move(next));
+    return true;
   }
+  return false;
 }
 
-void Session::on_fetch_done(int id, int status, const std::string& body, const std::string& error) {
+void Session::on_fetch_done(int id, int status, const std::string& body, const std::string& error, double ms) {
   if (id != fetch_id_ || !in_flight_ || !(pending_ || pending_search_)) return;  // from an episode since replaced
   in_flight_ = false;
   if (pending_search_) {
@@ -203,20 +215,27 @@ void Session::on_fetch_done(int id, int status, const std::string& body, const s
     drive();
     return;
   }
+  CallStat stat;
+  stat.turn = trajectory().turns.empty() ? 0 : trajectory().turns.size() - 1;
+  stat.agent = pending_->role == LlmRole::Policy;
+  stat.ms = ms;
   if (!error.empty()) {
     model_error_ = error;
-    autorun_.reset();
+    interrupt_autorun();
     return;
   }
   if (status < 200 || status >= 300) {
     model_error_ = explain_http_error(status, body);
-    autorun_.reset();
+    interrupt_autorun();
     return;
   }
   LlmResponse response = parse_openai_response(body);
+  stat.prompt_tokens = response.prompt_tokens;
+  stat.completion_tokens = response.completion_tokens;
+  stats_.push_back(stat);
   if (!response.ok) {
     model_error_ = "The server's answer could not be read: " + response.error;
-    autorun_.reset();
+    interrupt_autorun();
     return;
   }
   pending_.reset();
@@ -229,6 +248,8 @@ void Session::retry() {
   if (pending_ && !in_flight_) {
     call_needed_ = true;
     model_error_.clear();
+    if (resume_autorun_) autorun_ = resume_autorun_;  // Retry carries on "to the end"
+    resume_autorun_.reset();
   }
 }
 
@@ -237,13 +258,14 @@ void Session::give_up() {
   std::string why = model_error_.empty() ? "the call was given up" : model_error_;
   pending_.reset();
   model_error_.clear();
+  resume_autorun_.reset();
   runner_->supply(llm_failure(why));
   drive();
 }
 
 void Session::cancel() {
-  autorun_.reset();
   if (in_flight_ && pending_search_) {
+    stop_autorun();
     fetch_cancel(fetch_id_);
     in_flight_ = false;
     pending_search_.reset();
@@ -251,6 +273,8 @@ void Session::cancel() {
     drive();
     return;
   }
+  if (in_flight_) interrupt_autorun();
+  else stop_autorun();
   if (in_flight_) {
     fetch_cancel(fetch_id_);
     in_flight_ = false;

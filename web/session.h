@@ -26,6 +26,26 @@ struct ModelSettings {
   // Live searches (SearchGym): a retrieval server's /retrieve in the standard protocol. Empty: live
   // searches fail with an observation saying so; replayed and forked turns need none.
   std::string search_url;
+  std::string user_base_url;  // the simulated user's endpoint; empty: the agent's
+  std::string user_api_key;   // empty: the agent's key (when the endpoint is the agent's)
+  // The endpoint, model and key a call of `role` goes to.
+  std::string base_for(LlmRole role) const {
+    return role == LlmRole::Policy || user_base_url.empty() ? base_url : user_base_url;
+  }
+  std::string model_for(LlmRole role) const { return role == LlmRole::Policy || user_model.empty() ? model : user_model; }
+  std::string key_for(LlmRole role) const {
+    if (role == LlmRole::Policy || user_base_url.empty()) return api_key;
+    return user_api_key;
+  }
+};
+
+// How one model call went, for people (never in records: timing is not deterministic).
+struct CallStat {
+  std::size_t turn = 0;
+  bool agent = true;
+  double ms = 0;
+  std::int64_t prompt_tokens = 0;
+  std::int64_t completion_tokens = 0;
 };
 
 class Session {
@@ -45,6 +65,15 @@ class Session {
     return pending_ ? std::optional<LlmRole>(pending_->role) : std::nullopt;
   }
   std::optional<Mover> autorun() const { return autorun_; }
+  // The turns to show and count: a turn whose model call is pending or failed is not one yet.
+  std::size_t complete_turns() const {
+    const std::size_t n = trajectory().turns.size();
+    return pending_ && n > 0 ? n - 1 : n;
+  }
+  // Who made each move of the live episode (empty for a viewed one).
+  std::vector<Mover> movers() const { return agent_ ? agent_->movers() : std::vector<Mover>{}; }
+  // Changes whenever another episode is shown (started, forked, opened, cleared).
+  int serial() const { return serial_; }
   const ShareSettings& share_settings() const { return share_; }
   const std::optional<ReplayOutcome>& replay_check() const { return replay_check_; }
   // Turns replayed from the record at the start of a fork.
@@ -62,20 +91,26 @@ class Session {
 
   void move(NextMove next);
   void run_to_end(Mover mover) { autorun_ = mover; }
-  void stop_autorun() { autorun_.reset(); }
+  void stop_autorun() { autorun_.reset(); resume_autorun_.reset(); }
+  // Shows no episode (the address bar went back to before the first one).
+  void clear() { reset(); ++serial_; }
   // A failed or cancelled model call keeps the episode waiting: call again, or give the call
   // up (the agent or the environment then takes its documented fallback).
   void retry();
   void give_up();
   void cancel();
 
-  // Called every frame: starts pending model calls, continues the autopilot.
-  void pump(const ModelSettings& settings);
-  void on_fetch_done(int id, int status, const std::string& body, const std::string& error);
+  // Called every frame: starts pending model calls, continues the autopilot; true when it did.
+  bool pump(const ModelSettings& settings);
+  void on_fetch_done(int id, int status, const std::string& body, const std::string& error, double ms);
+  // The live episode's model calls so far.
+  const std::vector<CallStat>& call_stats() const { return stats_; }
 
  private:
   void drive();
   void reset();
+  // A failed or cancelled call stops the autopilot; Retry resumes it.
+  void interrupt_autorun();
 
   std::unique_ptr<Game> game_;
   Task task_;
@@ -97,7 +132,10 @@ class Session {
   int fetch_id_ = 0;
   std::string model_error_;
   std::optional<Mover> autorun_;
+  std::optional<Mover> resume_autorun_;
+  std::vector<CallStat> stats_;
   std::vector<Trajectory> history_;
+  int serial_ = 0;
 };
 
 // "https://host/v1" + "/chat/completions", tolerating a trailing slash or a full endpoint URL.

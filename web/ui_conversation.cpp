@@ -1,13 +1,20 @@
 // Middle panel: the conversation (system, user, agent, database/tool and judge messages told
-// apart by colour and label; hidden reasoning behind a toggle), the composer, and the autopilot.
+// apart by colour and label; each turn foldable, with a raw view; hidden reasoning behind a
+// toggle; tool output that is a list of records shown as a sortable table, the option the agent
+// recommended highlighted), the composer, and the autopilot.
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
 
 #include "core/action.h"
 #include "core/pynum.h"
 #include "core/tools.h"
 #include "core/user_episode.h"
 #include "imgui.h"
+#include "imgui_internal.h"
 #include "misc/cpp/imgui_stdlib.h"
+#include "web/fonts.h"
 #include "web/ui.h"
 
 namespace rapport::web {
@@ -26,19 +33,117 @@ struct Composer {
   std::string content;
   bool show_reasoning = false;
   bool show_calls = false;
+  bool select_text = false;  // the page's text view of the transcript, over the panel
   std::size_t shown_turns = 0;
   int scroll_frames = 0;  // frames left to keep the newest message in view (text lays out over a frame or two)
+  float height = 0;       // of the composer and autopilot rows, as last drawn
+  std::set<std::size_t> raw_turns;  // turns shown as their raw record
 };
 Composer composer;
 
 constexpr const char* kChoices[] = {"action", "search", "answer", "finish"};
 
-void message(const char* label, const ImVec4& colour, const std::string& text) {
+constexpr float kLabelWidth = 92;
+
+void message(App& app, const char* label, const ImVec4& colour, const std::string& text) {
+  note_text(text);
+  app.mirror_line(label, text);
   ImGui::TextColored(colour, "%s", label);
-  ImGui::SameLine(92);
+  ImGui::SameLine(kLabelWidth);
   ImGui::PushTextWrapPos(0.0f);
   ImGui::TextUnformatted(text.empty() ? "(empty)" : text.c_str());
   ImGui::PopTextWrapPos();
+}
+
+// The JSON records among an observation's lines (search results, tool output).
+struct Records {
+  std::vector<std::string> columns;
+  std::vector<json::object> rows;
+  std::string text;  // the other lines
+};
+
+Records read_records(const std::string& observation) {
+  Records out;
+  std::size_t start = 0;
+  while (start <= observation.size()) {
+    std::size_t end = observation.find('\n', start);
+    std::string line = observation.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    auto v = !line.empty() && line.front() == '{' ? parse_json(line) : std::nullopt;
+    if (v && v->is_object()) {
+      for (const auto& kv : v->get_object())
+        if (std::find(out.columns.begin(), out.columns.end(), std::string(kv.key())) == out.columns.end())
+          out.columns.push_back(std::string(kv.key()));
+      out.rows.push_back(v->get_object());
+    } else if (!line.empty()) {
+      out.text += (out.text.empty() ? "" : "\n") + line;
+    }
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string cell_text(const json::object& row, const std::string& column) {
+  auto it = row.find(column);
+  if (it == row.end()) return "";
+  if (it->value().is_string()) return std::string(it->value().get_string());
+  if (it->value().is_double()) return display_number(it->value().get_double());
+  return to_json(it->value());
+}
+
+// The record's identity: its "id" field, else its first text value.
+std::string record_id(const json::object& row) {
+  for (const char* key : {"id", "option_id"})
+    if (auto it = row.find(key); it != row.end() && it->value().is_string()) return std::string(it->value().get_string());
+  for (const auto& kv : row)
+    if (kv.value().is_string()) return std::string(kv.value().get_string());
+  return "";
+}
+
+// Records as a sortable table; rows the agent recommended (named in an answer) highlighted.
+void records_table(App& app, const Records& r, const std::set<std::string>& recommended, std::size_t turn) {
+  const int columns = static_cast<int>(std::min<std::size_t>(r.columns.size(), 12));
+  ImGuiTableFlags flags = ImGuiTableFlags_Sortable | ImGuiTableFlags_RowBg | ImGuiTableFlags_Borders |
+                          ImGuiTableFlags_ScrollX | ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_Resizable;
+  const float height = std::min(320.0f, ImGui::GetTextLineHeightWithSpacing() * (r.rows.size() + 2.5f));
+  if (!ImGui::BeginTable(fmt::format("records{}", turn).c_str(), columns, flags, ImVec2(0, height))) return;
+  ImGui::TableSetupScrollFreeze(1, 1);
+  for (int c = 0; c < columns; ++c) ImGui::TableSetupColumn(r.columns[c].c_str());
+  ImGui::TableHeadersRow();
+  std::vector<std::size_t> order(r.rows.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  if (ImGuiTableSortSpecs* specs = ImGui::TableGetSortSpecs(); specs && specs->SpecsCount > 0) {
+    const ImGuiTableColumnSortSpecs& spec = specs->Specs[0];
+    const std::string& column = r.columns[spec.ColumnIndex];
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      auto x = r.rows[a].find(column), y = r.rows[b].find(column);
+      bool less;
+      if (x != r.rows[a].end() && y != r.rows[b].end() && x->value().is_number() && y->value().is_number())
+        less = x->value().to_number<double>() < y->value().to_number<double>();
+      else
+        less = cell_text(r.rows[a], column) < cell_text(r.rows[b], column);
+      bool greater = cell_text(r.rows[b], column) < cell_text(r.rows[a], column);
+      if (x != r.rows[a].end() && y != r.rows[b].end() && x->value().is_number() && y->value().is_number())
+        greater = y->value().to_number<double>() < x->value().to_number<double>();
+      return spec.SortDirection == ImGuiSortDirection_Descending ? greater : less;
+    });
+  }
+  for (std::size_t i : order) {
+    const json::object& row = r.rows[i];
+    ImGui::TableNextRow();
+    const bool chosen = recommended.count(record_id(row)) > 0;
+    if (chosen) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, ImGui::GetColorU32(ImVec4(0.2f, 0.45f, 0.25f, 0.8f)));
+    std::string line;
+    for (int c = 0; c < columns; ++c) {
+      ImGui::TableNextColumn();
+      std::string cell = cell_text(row, r.columns[c]);
+      note_text(cell);
+      ImGui::TextUnformatted(cell.c_str());
+      line += (c ? " | " : "") + r.columns[c] + ": " + cell;
+    }
+    app.mirror_line(chosen ? "Result (recommended)" : "Result", line);
+  }
+  ImGui::EndTable();
 }
 
 void hidden(const std::string& label, const std::string& text) {
@@ -77,7 +182,28 @@ void calls(const char* who, const std::vector<LlmExchange>& exchanges) {
   }
 }
 
-void draw_turn(App& app, const Trajectory& t, std::size_t i) {
+const char* mover_name(const std::vector<Mover>& movers, std::size_t i) {
+  if (i >= movers.size()) return "";
+  switch (movers[i]) {
+    case Mover::Person: return " (you)";
+    case Mover::Scripted: return " (scripted)";
+    case Mover::Model: return " (model)";
+    case Mover::Recorded: return " (replayed)";
+  }
+  return "";
+}
+
+// The agent's recommendations so far: what its answers named.
+std::set<std::string> recommended_ids(const Trajectory& t, std::size_t turns) {
+  std::set<std::string> out;
+  for (std::size_t i = 0; i < turns; ++i) {
+    auto a = parse_bracket_action(t.turns[i].action);
+    if (a.choice == Choice::Answer) out.insert(std::string(py_strip(a.payload)));
+  }
+  return out;
+}
+
+void draw_turn(App& app, const Trajectory& t, std::size_t i, const std::set<std::string>& recommended) {
   const Turn& turn = t.turns[i];
   ImGui::PushID(static_cast<int>(i));
   ImGui::Separator();
@@ -86,25 +212,88 @@ void draw_turn(App& app, const Trajectory& t, std::size_t i) {
   // An environment tool call reads as a call: name(arguments).
   if (auto call = parse_tool_action(turn.action); call && call->problem.empty())
     move = fmt::format("calls {}({})", call->name, to_python_json(call->arguments));
-  message(fmt::format("Agent {}", i + 1).c_str(), kAgent, move);
+  const std::vector<Mover> movers = app.session().movers();
+  std::string title = fmt::format("Turn {}{} · reward {}###turn", i + 1, mover_name(movers, i), display_number(turn.reward));
+  const bool open = ImGui::TreeNodeEx(title.c_str(), ImGuiTreeNodeFlags_DefaultOpen | ImGuiTreeNodeFlags_NoTreePushOnOpen);
+  ImGui::SameLine();
+  bool raw = composer.raw_turns.count(i) > 0;
+  if (ImGui::SmallButton(raw ? "readable" : "raw")) {
+    if (raw) composer.raw_turns.erase(i);
+    else composer.raw_turns.insert(i);
+    raw = !raw;
+  }
+  if (!open) {
+    app.mirror_line(fmt::format("Agent {}", i + 1), move);
+    ImGui::PopID();
+    return;
+  }
+  if (raw) {
+    Trajectory one;
+    one.turns.push_back(turn);
+    json::value record = parse_json(to_json_line(one)).value_or(json::value());
+    std::string text = record.is_object() && record.get_object().contains("turns")
+                           ? to_json(record.get_object().at("turns").get_array().at(0))
+                           : turn.action + "\n" + turn.observation;
+    note_text(text);
+    app.mirror_line(fmt::format("Turn {} (raw)", i + 1), text);
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextUnformatted(text.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::PopID();
+    return;
+  }
+  message(app, fmt::format("Agent {}", i + 1).c_str(), kAgent, move);
   if (composer.show_reasoning) hidden("reasoning", turn.reasoning);
   if (composer.show_calls) calls("model", turn.agent_calls);
   const bool stepped = !(i + 1 == t.turns.size() && t.stop_reason == "agent_stopped");
   if (!turn.observation.empty() || stepped) {
     auto [label, colour] = stepped ? answerer(turn) : std::pair<const char*, ImVec4>{"System", kSystem};
-    message(label, colour, turn.observation);
+    Records records = read_records(turn.observation);
+    if (records.rows.size() >= 2) {
+      message(app, label, colour, records.text.empty() ? fmt::format("{} results", records.rows.size()) : records.text);
+      ImGui::Indent(kLabelWidth);
+      records_table(app, records, recommended, i);
+      ImGui::Unindent(kLabelWidth);
+    } else {
+      message(app, label, colour, turn.observation);
+    }
   }
   if (auto user = recorded_user_turn(turn.info))
     hidden(fmt::format("user rationale · {}", user->move), fmt::format("{}\nstate: {}", user->rationale.text(), state_line(user->state)));
   if (composer.show_reasoning)
     for (const auto& call : turn.env_calls) hidden("simulator reasoning", call.response.message.reasoning);
+  if (!turn.info.empty()) {
+    // What the environment noted about the turn (uncovered details, a simulator's rationale,
+    // fallbacks): folded by default, any field the environment records.
+    ImGui::Indent(kLabelWidth);
+    if (ImGui::TreeNode("details")) {
+      for (const auto& kv : turn.info) {
+        std::string value = kv.value().is_string() ? std::string(kv.value().get_string())
+                            : kv.value().is_double() ? display_number(kv.value().get_double())
+                                                     : to_json(kv.value());
+        note_text(value);
+        ImGui::PushTextWrapPos(0.0f);
+        ImGui::TextDisabled("%s:", std::string(kv.key()).c_str());
+        ImGui::SameLine();
+        ImGui::TextUnformatted(value.c_str());
+        ImGui::PopTextWrapPos();
+        app.mirror_line(fmt::format("Turn {} {}", i + 1, std::string(kv.key())), value);
+      }
+      ImGui::TreePop();
+    }
+    ImGui::Unindent(kLabelWidth);
+  }
   if (composer.show_calls) calls("simulator", turn.env_calls);
-  ImGui::Indent(92);
-  std::string status = fmt::format("reward {}", py_repr(turn.reward));
+  ImGui::Indent(kLabelWidth);
+  std::string status = fmt::format("reward {}", display_number(turn.reward));
   if (turn.terminated) status += " · terminated";
   if (turn.truncated) status += " · truncated";
   if (turn.format_error) status += " · format error";
   if (i < app.session().forked_turns() && app.session().live()) status += " · replayed";
+  for (const CallStat& c : app.session().call_stats())
+    if (c.turn == i)
+      status += fmt::format(" · {} {} ms, {}+{} tokens", c.agent ? "agent model" : "simulator", static_cast<long>(c.ms),
+                            c.prompt_tokens, c.completion_tokens);
   ImGui::TextDisabled("%s", status.c_str());
   // Database-graded environments (tau) say why the reward is what it is.
   if (auto d = turn.info.find("differing_records"); d != turn.info.end() && d->value().is_array()) {
@@ -129,7 +318,7 @@ void draw_turn(App& app, const Trajectory& t, std::size_t i) {
     }
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Start a new episode that replays turns 1 to %d, then continues", int(i + 1));
   }
-  ImGui::Unindent(92);
+  ImGui::Unindent(kLabelWidth);
   ImGui::PopID();
 }
 
@@ -138,24 +327,33 @@ void draw_header(App& app) {
   const Trajectory& t = s.trajectory();
   ImGui::TextColored(kAgent, "%s", t.env.c_str());
   ImGui::SameLine();
-  ImGui::TextDisabled("task %s · seed %llu · %s user · agent %s", t.task_id.c_str(),
-                      static_cast<unsigned long long>(t.seed), t.oracle.c_str(), t.agent.c_str());
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]);
+  ImGui::TextWrapped("task %s · seed %llu · %s user · agent %s", t.task_id.c_str(),
+                     static_cast<unsigned long long>(t.seed), t.oracle.c_str(), t.agent.c_str());
+  ImGui::PopStyleColor();
   std::string state;
   if (s.viewing()) state = t.stop_reason.empty() ? "viewing an unfinished episode" : "viewing: " + t.stop_reason;
   else if (s.finished()) state = "episode over: " + t.stop_reason;
   else if (s.calling_model()) state = "waiting for the model...";
   else if (s.model_call_failed()) state = "model call failed";
   else state = "your move";
-  ImGui::TextColored(s.finished() ? kJudge : kUser, "%s", state.c_str());
+  const ImVec4 colour = s.model_call_failed() ? kError : s.finished() ? kJudge : s.calling_model() ? kHidden : kUser;
+  ImGui::TextColored(colour, "%s", state.c_str());
+  app.mirror_line("Status", state);
   if (const auto& check = s.replay_check(); check && s.viewing()) {
     ImGui::SameLine();
     if (check->identical) ImGui::TextColored(kUser, "· replay identical to the link");
     else ImGui::TextColored(kError, "· replay differs from the link");
   }
-  ImGui::SameLine();
+  const float box = ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x;
+  flow(box + ImGui::CalcTextSize("hidden reasoning").x);
   ImGui::Checkbox("hidden reasoning", &composer.show_reasoning);
-  ImGui::SameLine();
+  flow(box + ImGui::CalcTextSize("model calls").x);
   ImGui::Checkbox("model calls", &composer.show_calls);
+  flow(box + ImGui::CalcTextSize("select text").x);
+  ImGui::Checkbox("select text", &composer.select_text);
+  locate_last_item(app, "select_text");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Show the conversation as page text you can select and copy");
 }
 
 void draw_model_state(App& app) {
@@ -165,23 +363,35 @@ void draw_model_state(App& app) {
     ImGui::TextColored(kHidden, "%s is thinking...", s.pending_role() == LlmRole::Policy ? "The agent model" : "The simulated user");
     ImGui::SameLine();
     if (ImGui::SmallButton("Cancel")) s.cancel();
+    locate_last_item(app, "cancel");
   } else if (s.model_call_failed()) {
     ImGui::Separator();
+    note_text(s.model_error());
+    app.mirror_line("Error", s.model_error());
     ImGui::PushStyleColor(ImGuiCol_Text, kError);
     ImGui::PushTextWrapPos(0.0f);
     ImGui::TextUnformatted(s.model_error().c_str());
     ImGui::PopTextWrapPos();
     ImGui::PopStyleColor();
     if (ImGui::SmallButton("Retry")) s.retry();
+    locate_last_item(app, "retry");
     ImGui::SameLine();
     if (ImGui::SmallButton("Give up this call")) s.give_up();
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Record the call as failed: the agent stops, a simulator uses its fallback");
   }
 }
 
+// Tab in the composer moves to the next choice (Shift+Tab: the previous one).
+int cycle_choice(ImGuiInputTextCallbackData* data) {
+  if (data->EventFlag == ImGuiInputTextFlags_CallbackCompletion)
+    composer.choice = (composer.choice + (ImGui::GetIO().KeyShift ? 3 : 1)) % 4;
+  return 0;
+}
+
 void draw_composer(App& app) {
   Session& s = app.session();
   const bool can_move = s.awaiting_move() && !s.autorun();
+  const float top = ImGui::GetCursorPosY();
   ImGui::BeginDisabled(!can_move);
   ImGui::SetNextItemWidth(90);
   ImGui::Combo("##choice", &composer.choice, kChoices, 4);
@@ -189,11 +399,14 @@ void draw_composer(App& app) {
   ImGui::SameLine();
   const float send_width = 70;
   ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - send_width - ImGui::GetStyle().ItemSpacing.x);
-  bool submit = ImGui::InputTextWithHint("##content", "your move as the agent (Enter sends)", &composer.content,
-                                         ImGuiInputTextFlags_EnterReturnsTrue);
+  bool submit = ImGui::InputTextWithHint("##content", "your move (Enter sends, Tab changes the choice)", &composer.content,
+                                         ImGuiInputTextFlags_EnterReturnsTrue | ImGuiInputTextFlags_CallbackCompletion,
+                                         cycle_choice);
+  note_text(composer.content);
   locate_last_item(app, "composer");
   ImGui::SameLine();
   submit = ImGui::Button("Send", ImVec2(send_width, 0)) || submit;
+  locate_last_item(app, "send");
   if (submit && can_move) {
     NextMove next;
     next.mover = Mover::Person;
@@ -206,20 +419,27 @@ void draw_composer(App& app) {
   ImGui::EndDisabled();
 
   ImGui::TextDisabled("Autopilot:");
-  ImGui::SameLine();
-  ImGui::BeginDisabled(!can_move);
-  if (ImGui::SmallButton("model: one step")) s.move(NextMove{Mover::Model, "", ""});
-  ImGui::SameLine();
-  if (ImGui::SmallButton("model: to the end")) s.run_to_end(Mover::Model);
-  ImGui::SameLine();
-  if (ImGui::SmallButton("scripted: one step")) s.move(NextMove{Mover::Scripted, "", ""});
-  ImGui::SameLine();
-  if (ImGui::SmallButton("scripted: to the end")) s.run_to_end(Mover::Scripted);
-  ImGui::EndDisabled();
   if (s.autorun()) {
+    // First, so it is in view however narrow the panel.
     ImGui::SameLine();
-    if (ImGui::SmallButton("Stop")) s.cancel();
+    if (ImGui::SmallButton("Stop (Esc)")) s.cancel();
+    locate_last_item(app, "stop");
   }
+  ImGui::BeginDisabled(!can_move);
+  struct Auto { const char* label; const char* name; Mover mover; bool to_end; };
+  for (const Auto& a : {Auto{"model: one step", "model_step", Mover::Model, false},
+                        Auto{"model: to the end", "model_to_end", Mover::Model, true},
+                        Auto{"scripted: one step", "scripted_step", Mover::Scripted, false},
+                        Auto{"scripted: to the end", "scripted_to_end", Mover::Scripted, true}}) {
+    flow(button_width(a.label, true));
+    if (ImGui::SmallButton(a.label)) {
+      if (a.to_end) s.run_to_end(a.mover);
+      else s.move(NextMove{a.mover, "", ""});
+    }
+    locate_last_item(app, a.name);
+  }
+  ImGui::EndDisabled();
+  composer.height = ImGui::GetCursorPosY() - top;
 }
 
 }  // namespace
@@ -235,9 +455,21 @@ void draw_conversation_panel(App& app) {
     return;
   }
   const Trajectory& t = s.trajectory();
+  // Escape stops the autopilot, or cancels the model call it waits for.
+  if ((s.autorun() || s.calling_model()) && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)) s.cancel();
   draw_header(app);
-  const float composer_height = s.live() && !s.finished() ? ImGui::GetFrameHeightWithSpacing() * 2 + 8 : 0;
+  const bool composing = s.live() && !s.finished();
+  if (composer.height <= 0) composer.height = ImGui::GetFrameHeightWithSpacing() * 2 + 8;
+  const float composer_height = composing ? composer.height + ImGui::GetStyle().ItemSpacing.y : 0;
   ImGui::BeginChild("transcript", ImVec2(0, -composer_height), false);
+  {
+    ImVec2 at = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
+    app.mirror_rect(composer.select_text ? at.x : 0, at.y, composer.select_text ? size.x : 0, size.y);
+    const ImRect clip = ImGui::GetCurrentWindow()->InnerClipRect;
+    app.locate_rect("transcript", at.x, at.y, at.x + size.x, at.y + size.y, clip.Min.x, clip.Min.y, clip.Max.x, clip.Max.y);
+  }
+  note_text(t.system_prompt);
+  app.mirror_line("System prompt", t.system_prompt);
   if (ImGui::TreeNode("System prompt")) {
     ImGui::PushStyleColor(ImGuiCol_Text, kSystem);
     ImGui::PushTextWrapPos(0.0f);
@@ -246,12 +478,16 @@ void draw_conversation_panel(App& app) {
     ImGui::PopStyleColor();
     ImGui::TreePop();
   }
-  message("User", kUser, t.opening);
-  for (std::size_t i = 0; i < t.turns.size(); ++i) draw_turn(app, t, i);
+  message(app, "User", kUser, t.opening);
+  const std::size_t shown = s.complete_turns();  // a turn waiting for a model is not drawn yet
+  const std::set<std::string> recommended = recommended_ids(t, shown);
+  for (std::size_t i = 0; i < shown; ++i) draw_turn(app, t, i, recommended);
   draw_model_state(app);
   if (s.finished()) {
     ImGui::Separator();
-    ImGui::TextColored(kJudge, "Episode over (%s): total reward %s.", t.stop_reason.c_str(), py_repr(t.total_reward()).c_str());
+    std::string over = fmt::format("Episode over ({}): total reward {}.", t.stop_reason, display_number(t.total_reward()));
+    ImGui::TextColored(kJudge, "%s", over.c_str());
+    app.mirror_line("System", over);
   }
   if (s.viewing() && !s.finished()) {
     ImGui::Separator();
@@ -263,14 +499,15 @@ void draw_conversation_panel(App& app) {
       }
     }
   }
-  if (composer.shown_turns != t.turns.size() || s.calling_model()) {
-    composer.shown_turns = t.turns.size();
+  if (composer.shown_turns != shown) {
+    composer.shown_turns = shown;
     composer.scroll_frames = 3;
   }
   if (composer.scroll_frames > 0) {
     --composer.scroll_frames;
     ImGui::SetScrollHereY(1.0f);
   }
+  app.note_scroll("transcript", ImGui::GetScrollY(), ImGui::GetScrollMaxY());
   ImGui::EndChild();
   if (s.live() && !s.finished()) draw_composer(app);
 }

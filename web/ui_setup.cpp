@@ -32,7 +32,7 @@ void help_tooltip(const ParamSpec& p) {
 
 void draw_param(const ParamSpec& p, std::string& value) {
   ImGui::PushID(p.name.c_str());
-  ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.42f);
+  ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.36f);
   switch (p.type) {
     case ParamType::Int: {
       int v = std::atoi(value.c_str());
@@ -66,29 +66,81 @@ void draw_param(const ParamSpec& p, std::string& value) {
   ImGui::PopID();
 }
 
+void connection_result(App& app, int role) {
+  const auto& [ok, message] = app.connection(role);
+  if (message.empty()) return;
+  ImGui::PushStyleColor(ImGuiCol_Text, ok ? ImVec4(0.5f, 0.9f, 0.55f, 1.0f) : ImVec4(1.0f, 0.45f, 0.4f, 1.0f));
+  ImGui::TextWrapped("%s", message.c_str());
+  ImGui::PopStyleColor();
+  app.mirror_line(role ? "Simulated user's endpoint" : "Agent's endpoint", message);
+}
+
 void draw_settings(App& app) {
   ModelSettings& s = app.settings();
-  ImGui::TextWrapped("Any OpenAI-compatible server that allows requests from this page (CORS).");
+  wrapped_hint("Any OpenAI-compatible server that allows requests from this page (CORS).");
+  ImGui::TextUnformatted("Agent (autopilot)");
   ImGui::SetNextItemWidth(-1);
   ImGui::InputTextWithHint("##base_url", "base URL, e.g. http://127.0.0.1:8000/v1", &s.base_url);
+  locate_last_item(app, "base_url");
   ImGui::SetNextItemWidth(-1);
-  ImGui::InputTextWithHint("##model", "agent model (autopilot)", &s.model);
-  ImGui::SetNextItemWidth(-1);
-  ImGui::InputTextWithHint("##user_model", "user simulator model (default: agent model)", &s.user_model);
+  ImGui::InputTextWithHint("##model", "model", &s.model);
+  locate_last_item(app, "model");
   ImGui::SetNextItemWidth(-1);
   ImGui::InputTextWithHint("##api_key", "API key (optional)", &s.api_key, ImGuiInputTextFlags_Password);
   ImGui::SetNextItemWidth(-1);
   ImGui::InputTextWithHint("##search_url", "retrieval server for SearchGym, e.g. http://127.0.0.1:8000/retrieve",
                            &s.search_url);
+  if (ImGui::SmallButton("Test connection##agent")) {
+    app.on_connection_tested(0, false, "Testing...");
+    test_connection(0, s.base_url, s.api_key);
+  }
+  locate_last_item(app, "test_agent");
+  flow(button_width("Use this server's demo model", true));
+  if (ImGui::SmallButton("Use this server's demo model")) {
+    s.base_url = page_origin() + "/v1";
+    if (s.model.empty()) s.model = "demo";
+  }
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("rapport serve can answer model calls itself at <this page>/v1");
+  connection_result(app, 0);
+  ImGui::Spacing();
+  ImGui::TextUnformatted("Simulated user and judges (LLM user)");
+  ImGui::SetNextItemWidth(-1);
+  ImGui::InputTextWithHint("##user_base_url", "base URL (default: the agent's)", &s.user_base_url);
+  ImGui::SetNextItemWidth(-1);
+  ImGui::InputTextWithHint("##user_model", "model (default: the agent's)", &s.user_model);
+  if (!s.user_base_url.empty()) {
+    ImGui::SetNextItemWidth(-1);
+    ImGui::InputTextWithHint("##user_api_key", "API key (optional)", &s.user_api_key, ImGuiInputTextFlags_Password);
+  }
+  if (ImGui::SmallButton("Test connection##user")) {
+    app.on_connection_tested(1, false, "Testing...");
+    test_connection(1, s.base_for(LlmRole::User), s.key_for(LlmRole::User));
+  }
+  connection_result(app, 1);
+  ImGui::Spacing();
   if (ImGui::Button("Save in this browser")) app.save_settings();
-  wrapped_hint("The key stays in this browser: never in links or exported files.");
+  wrapped_hint("Keys stay in this browser: never in links or exported files.");
 }
 
 }  // namespace
 
+void draw_choices(App& app, const std::vector<const EnvInfo*>& envs, Picker& picker);
+
 void draw_setup_panel(App& app) {
   auto envs = Registry::instance().all();
   Picker& picker = app.picker();
+  // New episode stays in view under the scrolling choices, whatever the environment's parameters.
+  const float footer = 32 + ImGui::GetTextLineHeightWithSpacing() + 2 * ImGui::GetStyle().ItemSpacing.y;
+  ImGui::BeginChild("setup_choices", ImVec2(0, -footer), false);
+  draw_choices(app, envs, picker);
+  ImGui::EndChild();
+  if (ImGui::Button("New episode", ImVec2(-1, 32))) app.new_episode();
+  locate_last_item(app, "new_episode");
+  ImGui::TextDisabled("spec: %s", app.picker_spec().c_str());
+}
+
+// Everything above New episode: environment, parameters, task, players, model settings.
+void draw_choices(App& app, const std::vector<const EnvInfo*>& envs, Picker& picker) {
   section("ENVIRONMENT");
   if (envs.empty()) {
     ImGui::TextWrapped("No environment is registered in this build.");
@@ -166,11 +218,6 @@ void draw_setup_panel(App& app) {
   ImGui::SetNextItemWidth(-120);
   if (ImGui::InputInt("max turns", &picker.max_turns)) picker.max_turns = std::clamp(picker.max_turns, 1, 1000);
   wrapped_hint("You play the agent; the scripted baseline or a model (autopilot) can take over at any turn.");
-
-  ImGui::Spacing();
-  if (ImGui::Button("New episode", ImVec2(-1, 32))) app.new_episode();
-  locate_last_item(app, "new_episode");
-  ImGui::TextDisabled("spec: %s", app.picker_spec().c_str());
 
   section("MODEL SETTINGS");
   draw_settings(app);

@@ -58,6 +58,27 @@ class ScriptedFunctionAgent : public Agent {
     return AgentMove::tool("finish", "");
   }
 
+  // Someone else's probe at one of our points counts as ours; so does an answer we would give.
+  void observe_move(const AgentMove& move, const StepResult& result) override {
+    pending_probe_.reset();
+    BracketAction a = parse_bracket_action(move.action);
+    if (a.choice == Choice::Action) {
+      auto xs = extract_numbers(a.payload);
+      for (std::size_t p = 0; p < kProbes.size() && xs.size() == 4; ++p) {
+        bool same = true;
+        for (std::size_t i = 0; i < 4; ++i) same = same && xs[i] == double(kProbes[p][i]);
+        if (!same) continue;
+        pending_probe_ = p;
+        next_probe_ = std::max(next_probe_, p + 1);
+      }
+    } else if (a.choice == Choice::Answer && test_case_) {
+      if (!answers_) answers_ = rank_answers();
+      auto given = py_float(a.payload);
+      if (given && next_answer_ < answers_->size() && *given == (*answers_)[next_answer_]) ++next_answer_;
+    }
+    observe(result);
+  }
+
   void observe(const StepResult& result) override {
     const std::string& text = result.observation;
     if (!test_case_ && text.rfind("Test case: [", 0) == 0) {

@@ -37,6 +37,12 @@ class ScriptedIntentionAgent : public Agent {
   }
 
   void observe(const StepResult&) override {}
+  // Someone else asking our next question counts as ours.
+  void observe_move(const AgentMove& move, const StepResult&) override {
+    const auto& bank = question_bank();
+    BracketAction a = parse_bracket_action(move.action);
+    if (a.choice == Choice::Action && asked_ < bank.size() && bank[asked_] == a.payload) ++asked_;
+  }
 
  private:
   std::size_t asked_ = 0;

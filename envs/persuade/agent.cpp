@@ -46,6 +46,12 @@ class ScriptedPersuadeAgent : public Agent {
   }
 
   void observe(const StepResult&) override {}
+  // Someone else making our next argument counts as ours.
+  void observe_move(const AgentMove& move, const StepResult&) override {
+    const auto& bank = argument_bank();
+    BracketAction a = parse_bracket_action(move.action);
+    if (a.choice == Choice::Action && made_ < bank.size() && bank[(first_ + made_) % bank.size()] == a.payload) ++made_;
+  }
 
  private:
   std::size_t first_;

@@ -10,6 +10,7 @@
 
 #include "core/pynum.h"
 #include "core/rng.h"
+#include "core/tools.h"
 #include "envs/tau/tau.h"
 
 namespace rapport::tau {
@@ -117,6 +118,20 @@ class ScriptedTauAgent : public Agent {
   void offer_tools(const std::vector<ToolSpec>& tools) override { native_tools_ = !tools.empty(); }
 
   Flow<AgentMove> next_move() override { return decide(); }
+
+  // Someone else's move: the one this agent would have made counts as its own; another tool call
+  // still teaches what its result says; anything else is heard as the conversation going on.
+  void observe_move(const AgentMove& move, const StepResult& result) override {
+    ScriptedTauAgent before = *this;
+    if (decide().action == move.action) return observe(result);
+    *this = std::move(before);
+    last_tool_.clear();
+    if (auto call = parse_tool_action(move.action); call && call->problem.empty()) {
+      last_tool_ = call->name;
+      if (call->name == "get_order_details") pending_order_ = get_string(call->arguments, "order_id");
+    }
+    observe(result);
+  }
 
   void observe(const StepResult& result) override {
     if (last_tool_.empty()) {

@@ -118,6 +118,28 @@ class ScriptedTelepathyAgent : public Agent {
     return AgentMove::tool("answer", builtin_entities()[top.front()].title);
   }
 
+  // Someone else's question from our bank, or guess of an entity, counts as ours.
+  void observe_move(const AgentMove& move, const StepResult& result) override {
+    ++moves_;
+    pending_question_.reset();
+    pending_guess_.reset();
+    BracketAction a = parse_bracket_action(move.action);
+    const auto& questions = agent_questions();
+    const auto& entities = builtin_entities();
+    if (a.choice == Choice::Action) {
+      for (std::size_t q = 0; q < questions.size(); ++q)
+        if (questions[q] == a.payload) {
+          asked_[q] = true;
+          pending_question_ = q;
+          ++questions_;
+        }
+    } else if (a.choice == Choice::Answer) {
+      for (std::size_t e = 0; e < entities.size(); ++e)
+        if (ascii_lower(entities[e].title) == ascii_lower(a.payload)) pending_guess_ = e;
+    }
+    observe(result);
+  }
+
   void observe(const StepResult& result) override {
     if (pending_question_) {
       std::string reply = ascii_lower(py_strip(result.observation));

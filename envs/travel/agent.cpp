@@ -114,6 +114,45 @@ class ScriptedTravelAgent : public Agent {
     return move(Kind::Finish, "", "finish", "");
   }
 
+  // Someone else's move: read it as the move this agent would have meant by it, so a takeover
+  // keeps what the search found, the preferences heard and the options recommended.
+  void observe_move(const AgentMove& move, const StepResult& result) override {
+    ++moves_;
+    BracketAction action = parse_bracket_action(move.action);
+    const std::string content = action.choice ? action.payload : move.content;
+    last_topics_.clear();
+    last_kind_ = Kind::Finish;
+    switch (action.choice.value_or(Choice::Finish)) {
+      case Choice::Search: {
+        auto named = aspects_named(content);
+        last_kind_ = Kind::Search;
+        last_aspect_ = named.empty() ? current_aspect() : named.front();
+        if (states_.count(last_aspect_)) ++states_[last_aspect_].search_attempts;
+        break;
+      }
+      case Choice::Action:
+        last_kind_ = Kind::Question;
+        last_aspect_ = current_aspect();
+        for (const Subcategory* s : catalogue().of_aspect(last_aspect_)) {
+          std::string lowered = s->question;
+          lowered[0] = static_cast<char>(ascii_lower(lowered.substr(0, 1))[0]);
+          if (content.find(s->question) != std::string::npos || content.find(lowered) != std::string::npos)
+            last_topics_.push_back(s);
+        }
+        break;
+      case Choice::Answer:
+        last_kind_ = Kind::Answer;
+        last_aspect_.clear();
+        for (const auto& [aspect, state] : states_)
+          for (const auto& o : state.options)
+            if (py_strip(content) == option_id(o)) last_aspect_ = aspect;
+        if (last_aspect_.empty()) last_kind_ = Kind::Finish;  // no option of a searched aspect
+        break;
+      case Choice::Finish: break;
+    }
+    observe(result);
+  }
+
   void observe(const StepResult& result) override {
     const std::string& text = result.observation;
     switch (last_kind_) {
@@ -149,6 +188,13 @@ class ScriptedTravelAgent : public Agent {
     if (aspect == "apartment") return fmt::format("apartments in {} from {} to {}", d, date(0), date(1));
     if (aspect == "rental_car") return fmt::format("rental cars in {} from {} to {}", d, date(0), date(1));
     return fmt::format("restaurants in {} on {}", d, trip_.dates.size() >= 3 ? date(2) : date(0));
+  }
+
+  // The first aspect not yet answered: where a question without named topics belongs.
+  std::string current_aspect() const {
+    for (const auto& a : trip_.aspects)
+      if (!states_.at(a).answered) return a;
+    return trip_.aspects.empty() ? "" : trip_.aspects.back();
   }
 
   // Keeps one search (if not yet done) and one answer for each aspect after the current one.

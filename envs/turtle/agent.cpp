@@ -43,6 +43,15 @@ class ScriptedTurtleAgent : public Agent {
     return AgentMove::tool("finish", "");
   }
 
+  // Someone else's move: our next question asked, or an explanation given, counts as ours.
+  void observe_move(const AgentMove& move, const StepResult& result) override {
+    BracketAction a = parse_bracket_action(move.action);
+    const auto& questions = generic_questions();
+    if (a.choice == Choice::Action && asked_ < questions.size() && questions[asked_].question == a.payload) ++asked_;
+    else if (a.choice == Choice::Answer) answered_ = true;
+    observe(result);
+  }
+
   void observe(const StepResult& result) override {
     if (replies_.size() < asked_) replies_.push_back(ascii_lower(py_strip(result.observation)));
   }

@@ -135,3 +135,52 @@ export function pngColourCount(buffer) {
   }
   return colours.size;
 }
+
+// Polls the app's state until `predicate` holds; fails with the last state seen.
+export async function waitState(page, predicate, what, timeout = 20000) {
+  const start = Date.now();
+  let state;
+  while (Date.now() - start < timeout) {
+    state = await appState(page);
+    if (predicate(state)) return state;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}; last state: ${JSON.stringify(state).slice(0, 600)}`);
+}
+
+// The accessible mirror's text: what the app shows, as page text.
+export async function mirrorText(page) {
+  return page.evaluate(() => document.getElementById('mirror').innerText);
+}
+
+// A fake OpenAI-compatible server (CORS allowed). `answer(request, index)` returns
+// {choice, content} for a tool call, or a promise of one (to hold the call pending).
+export async function fakeModel(answer) {
+  const { createServer } = await import('node:http');
+  let calls = 0;
+  const server = createServer((req, res) => {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Access-Control-Allow-Headers', 'content-type, authorization');
+    if (req.method === 'OPTIONS') return res.end();
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', async () => {
+      const index = calls++;
+      let move;
+      try { move = await answer(JSON.parse(body), index); } catch (e) { move = null; }
+      if (res.destroyed) return;
+      if (!move) { res.statusCode = 500; return res.end('{"error":{"message":"the fake model failed"}}'); }
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify({
+        id: 'x', object: 'chat.completion', model: 'fake',
+        choices: [{ index: 0, finish_reason: 'tool_calls', message: {
+          role: 'assistant', content: '',
+          tool_calls: [{ id: 'call_' + index, type: 'function',
+            function: { name: 'interact_with_env', arguments: JSON.stringify(move) } }] } }],
+        usage: { prompt_tokens: 10, completion_tokens: 5 },
+      }));
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { server, baseUrl: `http://127.0.0.1:${server.address().port}/v1`, calls: () => calls, close: () => server.close() };
+}

@@ -144,3 +144,65 @@ TEST_CASE("conformance: LLM oracle failures and junk fall back without breaking 
     }
   }
 }
+
+namespace {
+
+// Someone else (here: a second baseline) makes the first `handover` moves; the agent under test
+// only watches them through observe_move, then plays on by itself.
+class TakeoverAgent : public Agent {
+ public:
+  TakeoverAgent(std::unique_ptr<Agent> first, std::unique_ptr<Agent> taker, std::size_t handover)
+      : first_(std::move(first)), taker_(std::move(taker)), handover_(handover) {}
+  std::string name() const override { return "scripted"; }
+  void start(const std::string& system_prompt, const std::string& opening) override {
+    first_->start(system_prompt, opening);
+    taker_->start(system_prompt, opening);
+  }
+  Flow<AgentMove> next_move() override {
+    if (moves_ < handover_) {
+      Flow<AgentMove> flow = first_->next_move();
+      REQUIRE(flow.ready());  // scripted baselines ask no model
+      last_ = flow.value();
+      return last_;
+    }
+    return taker_->next_move();
+  }
+  void observe(const StepResult& result) override {
+    if (moves_++ < handover_) {
+      first_->observe(result);
+      taker_->observe_move(last_, result);
+    } else {
+      taker_->observe(result);
+    }
+  }
+
+ private:
+  std::unique_ptr<Agent> first_, taker_;
+  std::size_t handover_;
+  std::size_t moves_ = 0;
+  AgentMove last_;
+};
+
+}  // namespace
+
+TEST_CASE("conformance: a scripted agent takes over a conversation as it stands", "[conformance][takeover]") {
+  // Watching the baseline's own first moves made by someone else, the baseline continues exactly
+  // as if it had made them: it repeats no search and keeps every fact already learned.
+  for (const auto* info : envs()) {
+    auto game = make_game(info->name);
+    for (std::uint64_t i = 0; i < 2; ++i) {
+      Task task = game->task(5, i);
+      EpisodeOptions options{OracleKind::Scripted, 5 + i};
+      RunSettings settings;
+      Trajectory baseline = run_episode(*game, task, options, game->scripted_agent(5 + i), settings, failing_model);
+      for (std::size_t handover = 1; handover <= 3 && handover < baseline.turns.size(); ++handover) {
+        INFO(info->name << " task " << i << ", taken over after " << handover << " moves");
+        auto agent = std::make_unique<TakeoverAgent>(game->scripted_agent(5 + i), game->scripted_agent(5 + i), handover);
+        Trajectory t = run_episode(*game, task, options, std::move(agent), settings, failing_model);
+        REQUIRE(t.turns.size() == baseline.turns.size());
+        for (std::size_t k = 0; k < t.turns.size(); ++k) CHECK(t.turns[k].action == baseline.turns[k].action);
+        CHECK(t.total_reward() == baseline.total_reward());
+      }
+    }
+  }
+}
