@@ -55,13 +55,13 @@ class LlmAgent : public Agent {
   void observe(const StepResult& result) override;
 
   // The conversation so far, as it is sent to the model.
-  const std::vector<ChatMessage>& messages() const { return messages_; }
+  const MessageList& messages() const { return messages_; }
 
  private:
   AgentMove read_move(const LlmResponse& response);
 
   LlmAgentOptions options_;
-  std::vector<ChatMessage> messages_;
+  MessageList messages_;  // shared with the requests made from it
   std::string pending_call_id_;  // tool_call_id the next observation answers
   int turn_ = 0;
 };
