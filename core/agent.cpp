@@ -10,4 +10,12 @@ AgentMove AgentMove::tool(std::string choice, std::string content) {
   return m;
 }
 
+AgentMove AgentMove::call(const std::string& tool, const json::object& arguments) {
+  AgentMove m;
+  m.action = tool_action(tool, arguments);
+  m.choice = tool;
+  m.content = to_json(arguments);
+  return m;
+}
+
 }  // namespace rapport

@@ -43,6 +43,10 @@ std::vector<Task> Game::import_tasks(std::string_view, std::string_view) const {
   throw ConfigError(fmt::format("{}: this environment has no importer for data files", params_.env_name()));
 }
 
+std::vector<Task> Game::import_folder(const std::vector<std::pair<std::string, std::string>>&, std::string_view) const {
+  throw ConfigError(fmt::format("{}: --data takes a data file for this environment, not a folder", params_.env_name()));
+}
+
 std::size_t shuffled_position(std::uint64_t seed, std::uint64_t index, std::size_t size, std::string_view stream) {
   assert(size > 0);
   std::vector<std::size_t> order(size);

@@ -11,6 +11,7 @@
 #include "core/flow.h"
 #include "core/json.h"
 #include "core/params.h"
+#include "core/tools.h"
 
 namespace rapport {
 
@@ -47,6 +48,9 @@ class Episode {
   // What the agent is told before its first move: instructions and the opening user message.
   virtual std::string system_prompt() const = 0;
   virtual std::string opening() const = 0;
+  // Tools the agent may call beside interact_with_env (core/tools.h): a call reaches step() as the
+  // action "[tool] name {json}". Empty for environments that only talk.
+  virtual std::vector<ToolSpec> tools() const { return {}; }
 
   // Performs one agent action. Counts the step, applies truncation at max_steps, and after the
   // episode has ended answers every action with an error observation (reward 0, terminated).
@@ -89,6 +93,11 @@ class Game {
   // Tasks read from the text of a reference-format data file. `split` is "all", "train" or
   // "test" (the reference's splits). Throws ConfigError with what was wrong.
   virtual std::vector<Task> import_tasks(std::string_view file_text, std::string_view split) const;
+  // Tasks read from a reference-format data folder (file name -> text, the folder's regular files
+  // and those of its subfolders as "sub/name"), for environments whose data is several files.
+  // The default says this environment reads one file.
+  virtual std::vector<Task> import_folder(const std::vector<std::pair<std::string, std::string>>& files,
+                                          std::string_view split) const;
 
   virtual std::unique_ptr<Episode> new_episode(const Task& task, const EpisodeOptions& options) const = 0;
   // A rule-based agent that plays only from what an agent sees (never the hidden task data).

@@ -69,7 +69,17 @@ std::optional<TextBlock> first_tool_call_block(std::string_view text) {
 
 }  // namespace
 
-ParsedPolicyTurn parse_policy_turn(const LlmResponse& response) {
+namespace {
+
+bool is_env_tool(std::string_view name, const std::vector<std::string>& env_tools) {
+  for (const auto& t : env_tools)
+    if (t == name) return true;
+  return false;
+}
+
+}  // namespace
+
+ParsedPolicyTurn parse_policy_turn(const LlmResponse& response, const std::vector<std::string>& env_tools) {
   ParsedPolicyTurn out;
   ThinkSplit think = split_think(response.message.content);
   out.reasoning = response.message.reasoning;
@@ -80,6 +90,18 @@ ParsedPolicyTurn parse_policy_turn(const LlmResponse& response) {
     const ToolCall& first = response.message.tool_calls.front();  // only the first call is used
     ParsedToolCall call;
     call.call_id = first.id;
+    if (is_env_tool(first.name, env_tools)) {
+      // No arguments at all is a call without arguments; anything else must be an object.
+      auto args = py_strip(first.arguments).empty() ? std::optional<json::object>(json::object{}) : arguments_object(first.arguments);
+      if (!args) {
+        out.problem = fmt::format("the arguments of the {} call are not a JSON object", first.name);
+        return out;
+      }
+      call.tool = first.name;
+      call.arguments = std::move(*args);
+      out.call = std::move(call);
+      return out;
+    }
     if (!first.name.empty() && first.name != kToolName) {
       out.problem = fmt::format("the model called an unknown tool '{}'", first.name);
       return out;
@@ -102,7 +124,7 @@ ParsedPolicyTurn parse_policy_turn(const LlmResponse& response) {
       return out;
     }
     std::string name = get_string(*object, "name");
-    if (!name.empty() && name != kToolName) {
+    if (!name.empty() && name != kToolName && !is_env_tool(name, env_tools)) {
       out.problem = fmt::format("the model called an unknown tool '{}'", name);
       return out;
     }
@@ -113,12 +135,19 @@ ParsedPolicyTurn parse_policy_turn(const LlmResponse& response) {
     std::optional<json::object> args_object;
     if (args && args->is_object()) args_object = args->get_object();
     else if (args && args->is_string()) args_object = arguments_object(args->get_string());
+    if (!args && is_env_tool(name, env_tools)) args_object = json::object{};
     if (!args_object) {
       out.problem = "the <tool_call> block has no arguments object";
       return out;
     }
     ParsedToolCall call;
     call.from_text = true;
+    if (is_env_tool(name, env_tools)) {
+      call.tool = name;
+      call.arguments = std::move(*args_object);
+      out.call = std::move(call);
+      return out;
+    }
     out.problem = read_arguments(*args_object, call);
     if (out.problem.empty()) out.call = std::move(call);
     return out;
@@ -139,6 +168,12 @@ void LlmAgent::start(const std::string& system_prompt, const std::string& openin
   turn_ = 0;
 }
 
+void LlmAgent::offer_tools(const std::vector<ToolSpec>& tools) {
+  tools_ = tools;
+  tool_names_.clear();
+  for (const auto& t : tools_) tool_names_.push_back(t.name);
+}
+
 Flow<AgentMove> LlmAgent::next_move() {
   LlmRequest request;
   request.role = LlmRole::Policy;
@@ -146,6 +181,7 @@ Flow<AgentMove> LlmAgent::next_move() {
   request.messages = messages_;
   request.sampling = options_.sampling;
   request.tools = json::array{interact_tool_schema()};
+  for (const auto& t : tools_) request.tools.push_back(openai_tool_schema(t));
   request.tool_choice = options_.tool_choice;
   return Flow<AgentMove>::need(std::move(request), [this](const LlmResponse& r) { return Flow<AgentMove>(read_move(r)); });
 }
@@ -158,7 +194,7 @@ AgentMove LlmAgent::read_move(const LlmResponse& response) {
     move.note = "The policy call failed: " + response.error;
     return move;
   }
-  ParsedPolicyTurn parsed = parse_policy_turn(response);
+  ParsedPolicyTurn parsed = parse_policy_turn(response, tool_names_);
   move.reasoning = parsed.reasoning;
 
   ChatMessage said;
@@ -178,16 +214,25 @@ AgentMove LlmAgent::read_move(const LlmResponse& response) {
   }
 
   const ParsedToolCall& call = *parsed.call;
-  move.choice = call.choice;
-  move.content = call.content;
-  move.action = action_from_tool(call.choice, call.content);
+  if (!call.tool.empty()) {
+    // An environment tool: recorded as choice = its name, content = its arguments.
+    move.choice = call.tool;
+    move.content = to_json(call.arguments);
+    move.action = tool_action(call.tool, call.arguments);
+  } else {
+    move.choice = call.choice;
+    move.content = call.content;
+    move.action = action_from_tool(call.choice, call.content);
+  }
 
   // The call goes back to the model as a structured tool call, also when it was written as text,
   // so that the tool message that follows always answers a call.
   ToolCall echoed;
   echoed.id = call.call_id.empty() ? fmt::format("call_{}", turn_) : call.call_id;
-  echoed.name = std::string(kToolName);
-  if (!call.from_text && !response.message.tool_calls.empty()) {
+  echoed.name = call.tool.empty() ? std::string(kToolName) : call.tool;
+  if (!call.tool.empty() && call.from_text) {
+    echoed.arguments = to_json(call.arguments);
+  } else if (!call.from_text && !response.message.tool_calls.empty()) {
     echoed.arguments = response.message.tool_calls.front().arguments;
   } else {
     echoed.arguments = to_json(json::object{{"choice", call.choice}, {"content", call.content}});

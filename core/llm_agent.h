@@ -23,10 +23,13 @@ struct LlmAgentOptions {
   bool resend_reasoning = false;
 };
 
-// What a policy completion asked for: the interact_with_env call it made, if any.
+// What a policy completion asked for: the interact_with_env call it made, or a call of one of the
+// environment's own tools (then `tool` names it and `arguments` holds its arguments).
 struct ParsedToolCall {
   std::string choice;
   std::string content;
+  std::string tool;
+  json::object arguments;
   std::string call_id;
   bool from_text = false;  // written as a hermes <tool_call> block in the text, not in tool_calls
 };
@@ -41,7 +44,9 @@ struct ParsedPolicyTurn {
 // `<tool_call>{"name": ..., "arguments": {...}}</tool_call>` block of the text. Arguments must be
 // an object with a "choice" (and a "content", except for finish); scalars are turned into text as
 // Python's str() would. Reasoning comes from the response (reasoning_content) and <think> blocks.
-ParsedPolicyTurn parse_policy_turn(const LlmResponse& response);
+// A call of a tool named in `env_tools` is read as that tool's call (its arguments must be an
+// object); any other name is a problem.
+ParsedPolicyTurn parse_policy_turn(const LlmResponse& response, const std::vector<std::string>& env_tools = {});
 
 class LlmAgent : public Agent {
  public:
@@ -49,6 +54,9 @@ class LlmAgent : public Agent {
 
   std::string name() const override { return options_.name; }
   void start(const std::string& system_prompt, const std::string& opening) override;
+  // The environment's tools are sent with interact_with_env; a call of one becomes the action
+  // "[tool] name {json}" (core/tools.h) and its observation the tool message that answers it.
+  void offer_tools(const std::vector<ToolSpec>& tools) override;
   // Asks the policy for its next move. A failed call or a turn without a usable tool call ends the
   // conversation (stop); the latter is a format error, as the reference evaluation aborts there.
   Flow<AgentMove> next_move() override;
@@ -61,6 +69,8 @@ class LlmAgent : public Agent {
   AgentMove read_move(const LlmResponse& response);
 
   LlmAgentOptions options_;
+  std::vector<ToolSpec> tools_;
+  std::vector<std::string> tool_names_;
   MessageList messages_;  // shared with the requests made from it
   std::string pending_call_id_;  // tool_call_id the next observation answers
   int turn_ = 0;

@@ -17,6 +17,10 @@ EpisodeRunner::EpisodeRunner(const Game& game, const Task& task, const EpisodeOp
   trajectory_.system_prompt = episode_->system_prompt();
   trajectory_.opening = episode_->opening();
   agent_->start(trajectory_.system_prompt, trajectory_.opening);
+  if (auto tools = episode_->tools(); !tools.empty()) {
+    trajectory_.tools = openai_tool_schemas(tools);
+    agent_->offer_tools(tools);
+  }
 }
 
 void EpisodeRunner::finish(std::string reason) {

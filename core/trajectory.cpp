@@ -129,6 +129,8 @@ json::object to_record(const Trajectory& t) {
                    {"total_reward", t.total_reward()},
                    {"format_errors", t.format_errors()},
                    {"metrics", t.metrics}};
+  // Only environments with tools carry the key, so the records of the others keep their bytes.
+  if (!t.tools.empty()) out["tools"] = t.tools;
   if (t.shaping) {
     const auto& s = *t.shaping;
     out["shaping"] = json::object{{"turn_credit", s.turn_credit},
@@ -174,6 +176,7 @@ Trajectory trajectory_from_record(const json::value& record) {
   t.system_prompt = text_field(o, "system_prompt", "trajectory");
   t.opening = text_field(o, "opening", "trajectory");
   t.stop_reason = text_field(o, "stop_reason", "trajectory");
+  if (o.contains("tools")) t.tools = array_field(o, "tools", "trajectory");
   t.metrics = object_of(field(o, "metrics", "trajectory"), "metrics");
   int index = 0;
   for (const auto& item : array_field(o, "turns", "trajectory")) {

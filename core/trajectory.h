@@ -55,6 +55,7 @@ struct Trajectory {
   int sample = 0;     // index within the group
   std::string system_prompt;
   std::string opening;
+  json::array tools;  // OpenAI schemas of the environment's own tools offered to the agent (core/tools.h)
   std::vector<Turn> turns;
   std::string stop_reason;  // terminated | truncated | agent_stopped | max_turns
   json::object metrics;

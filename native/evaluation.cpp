@@ -14,6 +14,13 @@ double pass_at_k(int n, int c, int k) {
   return 1.0 - fail;
 }
 
+double pass_hat_k(int n, int c, int k) {
+  if (k <= 0 || n < k) return 0.0;
+  double p = 1.0;
+  for (int i = 0; i < k; ++i) p *= static_cast<double>(c - i) / (n - i);
+  return std::max(0.0, p);
+}
+
 void Evaluator::add(const Trajectory& t, const json::object& llm_calls) {
   EnvAcc& acc = envs_[t.env];
   Episode e{t.sample, t.total_reward(), 0.0, 0.0, get_bool(t.metrics, "success")};
@@ -95,6 +102,9 @@ std::vector<EnvEvaluation> Evaluator::results() const {
       r.step_max += step_max / k;
       r.pass_at_1 += pass_at_k(static_cast<int>(eps.size()), c, 1);
       r.pass_at_k += pass_at_k(static_cast<int>(eps.size()), c, r.k_min);
+      r.pass_hat.resize(static_cast<std::size_t>(std::max(0, r.k_min)), 0.0);
+      for (int kk = 1; kk <= r.k_min; ++kk)
+        r.pass_hat[static_cast<std::size_t>(kk - 1)] += pass_hat_k(static_cast<int>(eps.size()), c, kk);
     }
     const double tasks = static_cast<double>(std::max<std::int64_t>(1, r.tasks));
     r.micro_avg /= tasks;
@@ -103,6 +113,7 @@ std::vector<EnvEvaluation> Evaluator::results() const {
     r.step_max /= tasks;
     r.pass_at_1 /= tasks;
     r.pass_at_k /= tasks;
+    for (auto& p : r.pass_hat) p /= tasks;
     out.push_back(std::move(r));
   }
   return out;
@@ -121,6 +132,8 @@ json::object to_json_record(const EnvEvaluation& e) {
   json::object metrics, stops;
   for (const auto& [k, v] : e.metrics) metrics[k] = v;
   for (const auto& [k, v] : e.stop_reasons) stops[k] = v;
+  json::object pass_hat;
+  for (std::size_t k = 0; k < e.pass_hat.size(); ++k) pass_hat[std::to_string(k + 1)] = e.pass_hat[k];
   return json::object{{"env", e.env},
                       {"episodes", e.episodes},
                       {"tasks", e.tasks},
@@ -136,6 +149,7 @@ json::object to_json_record(const EnvEvaluation& e) {
                       {"steps_at_08", e.steps_at_08},
                       {"pass_at_1", e.pass_at_1},
                       {"pass_at_k", e.pass_at_k},
+                      {"pass_hat_k", std::move(pass_hat)},
                       {"turns", e.turns},
                       {"format_errors", e.format_errors},
                       {"format_error_episodes", e.format_error_episodes},

@@ -28,6 +28,9 @@ struct EnvEvaluation {
   double steps_at_08 = 0;    // ... exactly 0.8 (TravelGym's preferred-option reward)
   double pass_at_1 = 0;      // unbiased pass@k on metrics.success, over tasks
   double pass_at_k = 0;      // with k = k_min
+  // tau-bench's pass^k for k = 1..k_min (index k-1): mean over tasks of C(c, k) / C(n, k), the
+  // chance that k samples all succeed.
+  std::vector<double> pass_hat;
   double turns = 0;          // mean agent turns per episode
   double format_errors = 0;  // mean per episode
   double format_error_episodes = 0;  // share of episodes with at least one
@@ -68,6 +71,8 @@ json::object to_json_record(const EnvEvaluation& e);
 
 // pass@k over n samples of which c succeeded: 1 − C(n−c, k) / C(n, k).
 double pass_at_k(int n, int c, int k);
+// pass^k (tau-bench): C(c, k) / C(n, k).
+double pass_hat_k(int n, int c, int k);
 
 }  // namespace rapport
 

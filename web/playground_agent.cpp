@@ -5,8 +5,15 @@
 namespace rapport::web {
 namespace {
 
-// A completion calling interact_with_env as `move` did.
+// A completion calling interact_with_env (or the environment's tool) as `move` did.
 LlmResponse as_completion(const AgentMove& move, std::size_t index) {
+  if (auto call = parse_tool_action(move.action); call && call->problem.empty()) {
+    LlmResponse r = llm_text("");
+    r.finish_reason = "tool_calls";
+    r.message.reasoning = move.reasoning;
+    r.message.tool_calls.push_back({"call_" + std::to_string(index), call->name, to_json(call->arguments)});
+    return r;
+  }
   std::string choice = move.choice, content = move.content;
   if (choice.empty()) {
     BracketAction a = parse_bracket_action(move.action);
@@ -29,6 +36,11 @@ void PlaygroundAgent::start(const std::string& system_prompt, const std::string&
   scripted_->start(system_prompt, opening);
 }
 
+void PlaygroundAgent::offer_tools(const std::vector<ToolSpec>& tools) {
+  tools_ = tools;
+  scripted_->offer_tools(tools);
+}
+
 void PlaygroundAgent::set_record(std::shared_ptr<const Trajectory> record) {
   replay_ = std::make_unique<ReplayAgent>(std::move(record), true);
   replay_->start(system_prompt_, opening_);
@@ -39,6 +51,7 @@ LlmAgent& PlaygroundAgent::model_with_history() {
   options.name = "autopilot";
   model_ = std::make_unique<LlmAgent>(options);
   model_->start(system_prompt_, opening_);
+  if (!tools_.empty()) model_->offer_tools(tools_);
   for (std::size_t i = 0; i < history_.size(); ++i) {
     Flow<AgentMove> flow = model_->next_move();
     if (!flow.ready()) flow.resume(history_[i].completion ? *history_[i].completion : as_completion(history_[i].move, i));
@@ -59,6 +72,12 @@ Flow<AgentMove> PlaygroundAgent::next_move() {
       move.choice = next_.choice;
       move.content = next_.content;
       move.action = action_from_tool(move.choice, move.content);
+      if (auto tool = typed_tool_action(move.content, tools_)) {
+        move.action = *tool;
+        auto call = parse_tool_action(*tool);
+        move.choice = call->name;
+        move.content = call->problem.empty() ? to_json(call->arguments) : move.content;
+      }
       return remember(std::move(move));
     }
     case Mover::Scripted: return scripted_->next_move().then(remember);

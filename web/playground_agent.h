@@ -28,6 +28,9 @@ class PlaygroundAgent : public Agent {
   explicit PlaygroundAgent(std::unique_ptr<Agent> scripted) : scripted_(std::move(scripted)) {}
   std::string name() const override { return "playground"; }
   void start(const std::string& system_prompt, const std::string& opening) override;
+  // The environment's tools go to the scripted agent and the autopilot; a person calls one by
+  // typing `tool_name {json}` as the content.
+  void offer_tools(const std::vector<ToolSpec>& tools) override;
   // The record whose moves Mover::Recorded makes, from its first turn on.
   void set_record(std::shared_ptr<const Trajectory> record);
   void set_next(NextMove next) { next_ = std::move(next); }
@@ -52,6 +55,7 @@ class PlaygroundAgent : public Agent {
   NextMove next_;
   std::string system_prompt_;
   std::string opening_;
+  std::vector<ToolSpec> tools_;
   std::vector<Past> history_;
   // The move being made, filled in as its Flow finishes.
   std::shared_ptr<Past> current_ = std::make_shared<Past>();

@@ -4,6 +4,7 @@
 
 #include "core/action.h"
 #include "core/pynum.h"
+#include "core/tools.h"
 #include "imgui.h"
 #include "misc/cpp/imgui_stdlib.h"
 #include "web/ui.h"
@@ -54,6 +55,7 @@ void hidden(const std::string& label, const std::string& text) {
 // answers, the system for the end and for malformed moves.
 std::pair<const char*, ImVec4> answerer(const Turn& turn) {
   if (turn.format_error) return {"System", kSystem};
+  if (parse_tool_action(turn.action)) return {"Tool", kTool};
   auto choice = parse_bracket_action(turn.action).choice;
   if (!choice) return {"System", kSystem};
   switch (*choice) {
@@ -80,6 +82,9 @@ void draw_turn(App& app, const Trajectory& t, std::size_t i) {
   ImGui::Separator();
   std::string move = turn.choice.empty() && turn.content.empty() ? turn.action
                                                                   : fmt::format("[{}] {}", turn.choice, turn.content);
+  // An environment tool call reads as a call: name(arguments).
+  if (auto call = parse_tool_action(turn.action); call && call->problem.empty())
+    move = fmt::format("calls {}({})", call->name, to_python_json(call->arguments));
   message(fmt::format("Agent {}", i + 1).c_str(), kAgent, move);
   if (composer.show_reasoning) hidden("reasoning", turn.reasoning);
   if (composer.show_calls) calls("model", turn.agent_calls);
@@ -98,6 +103,17 @@ void draw_turn(App& app, const Trajectory& t, std::size_t i) {
   if (turn.format_error) status += " · format error";
   if (i < app.session().forked_turns() && app.session().live()) status += " · replayed";
   ImGui::TextDisabled("%s", status.c_str());
+  // Database-graded environments (tau) say why the reward is what it is.
+  if (auto d = turn.info.find("differing_records"); d != turn.info.end() && d->value().is_array()) {
+    std::string why = d->value().get_array().empty() ? "database matches the goal" : "records that differ from the goal:";
+    for (const auto& r : d->value().get_array()) why += " " + std::string(r.is_string() ? r.get_string() : "");
+    if (auto o = turn.info.find("outputs"); o != turn.info.end() && o->value().is_object())
+      for (const auto& kv : o->value().get_object())
+        why += fmt::format(" · output '{}' {}", std::string(kv.key()), kv.value() == true ? "said" : "missing");
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextColored(kJudge, "%s", why.c_str());
+    ImGui::PopTextWrapPos();
+  }
   if (!app.session().calling_model()) {
     ImGui::SameLine();
     if (ImGui::SmallButton("continue from here")) {

@@ -33,6 +33,9 @@ void print_text(const std::vector<EnvEvaluation>& results) {
     std::string metrics;
     for (const auto& [key, mean] : r.metrics) metrics += fmt::format("{}{} {:.4f}", metrics.empty() ? "" : " · ", key, mean);
     std::cout << fmt::format("  metrics (means): {}\n", metrics.empty() ? "-" : metrics);
+    std::string hat;
+    for (std::size_t k = 0; k < r.pass_hat.size(); ++k) hat += fmt::format("{}k={} {:.4f}", hat.empty() ? "" : " · ", k + 1, r.pass_hat[k]);
+    std::cout << fmt::format("  pass^k (tau-bench: all of k samples succeed): {}\n", hat.empty() ? "-" : hat);
     std::cout << fmt::format("  step rewards: mean {:.4f} · max {:.4f} · steps at 1.0 {:.3f} · at 0.8 {:.3f} per episode\n",
                              r.step_avg, r.step_max, r.steps_at_1, r.steps_at_08);
     std::string stops;

@@ -5,6 +5,8 @@
 //     text and the call as a hermes <tool_call> block; "observation" turns the environment's answers.
 //   --format function-call: "function_call" turns hold the call as JSON (no reasoning).
 // Conversations end with the agent's last call (the final observation teaches nothing).
+// Calls of an environment's own tools ("[tool] name {json}" actions) stay calls of those tools, and
+// their schemas join interact_with_env in the record's tools.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -14,6 +16,7 @@
 #include "core/action.h"
 #include "core/llm_agent.h"
 #include "core/params.h"
+#include "core/tools.h"
 #include "native/cli/command.h"
 #include "native/files.h"
 #include "native/trajectory_files.h"
@@ -53,7 +56,9 @@ std::optional<json::object> sft_record(const Trajectory& t, bool function_call_f
   for (std::size_t i = 0; i < t.turns.size(); ++i) {
     const Turn& turn = t.turns[i];
     std::string choice = turn.choice, content = turn.content;
-    if (choice.empty()) {
+    std::optional<ToolInvocation> env_tool = parse_tool_action(turn.action);
+    if (env_tool && !env_tool->problem.empty()) break;  // an unusable call ends the usable conversation
+    if (choice.empty() && !env_tool) {
       // Agents that write bracket actions (scripted ones): the tool arguments behind the action.
       BracketAction a = parse_bracket_action(turn.action);
       if (!a.choice) break;  // a turn without a call ends the usable conversation
@@ -61,7 +66,8 @@ std::optional<json::object> sft_record(const Trajectory& t, bool function_call_f
       content = a.payload;
     }
     if (calls > 0) conversation.push_back(json::object{{"from", "observation"}, {"value", t.turns[i - 1].observation}});
-    json::object call = call_json(choice, content);
+    json::object call = env_tool ? json::object{{"name", env_tool->name}, {"arguments", env_tool->arguments}}
+                                 : call_json(choice, content);
     if (function_call_form) {
       conversation.push_back(json::object{{"from", "function_call"}, {"value", to_json(call)}});
     } else {
@@ -75,6 +81,8 @@ std::optional<json::object> sft_record(const Trajectory& t, bool function_call_f
   }
   if (calls == 0) return std::nullopt;
   json::array tools{interact_tool_schema().at("function")};
+  for (const auto& schema : t.tools)
+    if (auto spec = tool_spec_from_schema(schema)) tools.push_back(openai_tool_schema(*spec).at("function"));
   return json::object{{"conversations", std::move(conversation)}, {"system", t.system_prompt}, {"tools", to_json(tools)}};
 }
 

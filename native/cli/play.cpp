@@ -24,15 +24,19 @@ struct PlayOptions {
   ClientFlags client;
 };
 
-// A line is either a bracket action or a tool call as JSON: {"choice": ..., "content": ...}.
-std::string action_from_line(const std::string& line) {
+// A line is a bracket action, an interact_with_env call as JSON ({"choice": ..., "content": ...}),
+// or a call of one of the environment's tools: `tool_name {json}`.
+std::string action_from_line(const std::string& line, const std::vector<ToolSpec>& tools) {
   std::string_view t = py_strip(line);
+  if (auto tool = typed_tool_action(t, tools)) return *tool;
   if (!t.empty() && t.front() == '{') {
     if (auto v = parse_json(t); v && v->is_object())
       return action_from_tool(get_string(v->get_object(), "choice"), get_string(v->get_object(), "content"));
   }
   return std::string(t);
 }
+
+std::string py_str_of(const json::value& v) { return v.is_string() ? std::string(v.get_string()) : to_json(v); }
 
 int play(const PlayOptions& options) {
   auto game = make_game(options.env);
@@ -57,23 +61,36 @@ int play(const PlayOptions& options) {
     return client.complete(it->second, request);
   };
   auto episode = game->new_episode(task, EpisodeOptions{oracle, options.tasks.seed});
+  const std::vector<ToolSpec> tools = episode->tools();
 
   if (options.json_lines) {
-    std::cout << to_json(json::object{{"env", game->spec()},
-                                      {"task_id", task.id},
-                                      {"system_prompt", episode->system_prompt()},
-                                      {"opening", episode->opening()}})
-              << std::endl;
+    json::object head{{"env", game->spec()},
+                      {"task_id", task.id},
+                      {"system_prompt", episode->system_prompt()},
+                      {"opening", episode->opening()}};
+    if (!tools.empty()) head["tools"] = openai_tool_schemas(tools);
+    std::cout << to_json(head) << std::endl;
   } else {
     std::cout << fmt::format("== {} · task {} ==\n\n{}\n\n> {}\n\n", game->spec(), task.id, episode->system_prompt(),
                              episode->opening())
-              << "Type one action per line, e.g. [action] ..., [search] ..., [answer] ..., [finish].\n" << std::flush;
+              << "Type one action per line, e.g. [action] ..., [search] ..., [answer] ..., [finish].\n";
+    if (!tools.empty()) {
+      std::cout << "Tools: call one as `tool_name {\"arg\": value, ...}` (a tool without arguments: `tool_name`).\n";
+      for (const auto& t : tools) {
+        std::string args;
+        if (auto p = t.parameters.find("properties"); p != t.parameters.end() && p->value().is_object())
+          for (const auto& [k, v] : p->value().get_object()) args += (args.empty() ? "" : ", ") + std::string(k);
+        std::cout << fmt::format("  {}({})\n", t.name, args);
+      }
+      std::cout << "\n";
+    }
+    std::cout << std::flush;
   }
   double total = 0.0;
   std::string line;
   while (!episode->over() && std::getline(std::cin, line)) {
     if (py_strip(line).empty()) continue;
-    std::string action = action_from_line(line);
+    std::string action = action_from_line(line, tools);
     Flow<StepResult> flow = episode->step(action);
     while (!flow.ready()) flow = flow.resume(respond(flow.request()));
     const StepResult& r = flow.value();
@@ -86,9 +103,17 @@ int play(const PlayOptions& options) {
                                         {"truncated", r.truncated}})
                 << std::endl;
     } else {
-      std::cout << fmt::format("\n{}\n  reward {}{}{}\n\n", r.observation, py_repr(r.reward),
-                               r.terminated ? " · terminated" : "", r.truncated ? " · truncated" : "")
-                << std::flush;
+      std::cout << fmt::format("\n{}\n  reward {}{}{}\n", r.observation, py_repr(r.reward),
+                               r.terminated ? " · terminated" : "", r.truncated ? " · truncated" : "");
+      // Database-graded environments (tau) say why the reward is what it is.
+      if (auto d = r.info.find("differing_records"); d != r.info.end() && d->value().is_array()) {
+        if (d->value().get_array().empty()) std::cout << "  the database matches the goal\n";
+        for (const auto& rec : d->value().get_array()) std::cout << "  differs from the goal: " << py_str_of(rec) << "\n";
+        if (auto o = r.info.find("outputs"); o != r.info.end() && o->value().is_object())
+          for (const auto& kv : o->value().get_object())
+            std::cout << fmt::format("  output '{}': {}\n", std::string(kv.key()), kv.value() == true ? "said" : "missing");
+      }
+      std::cout << "\n" << std::flush;
     }
   }
   if (!options.json_lines)

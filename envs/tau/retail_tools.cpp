@@ -1,0 +1,503 @@
+// The retail tools, reproducing tau-bench's (taubench-behaviour §2.1–2.2, §2.4): same checks in the
+// same order with the same messages, same effects, outputs as json.dumps of the affected record.
+// Arguments are bound by name with Python's TypeError texts and passed on unchecked, as tau-bench
+// does, so wrong types meet the same fate as there (an int zip never matches, and so on).
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/pynum.h"
+#include "envs/tau/tau.h"
+
+namespace rapport::tau {
+namespace {
+
+struct Param {
+  const char* name;
+  const char* type;  // JSON-schema type; arrays hold strings unless items says otherwise
+  const char* description;
+  json::object items = {};
+};
+
+ToolSpec make_spec(const char* name, const char* description, std::vector<Param> params) {
+  json::object properties;
+  json::array required;
+  for (auto& p : params) {
+    json::object prop{{"type", p.type}, {"description", p.description}};
+    if (std::string_view(p.type) == "array") prop["items"] = p.items.empty() ? json::object{{"type", "string"}} : p.items;
+    properties[p.name] = std::move(prop);
+    required.push_back(json::string(p.name));
+  }
+  return ToolSpec{name, description,
+                  json::object{{"type", "object"}, {"properties", std::move(properties)}, {"required", std::move(required)}}};
+}
+
+std::vector<Param> address_params(Param first) {
+  return {first,
+          {"address1", "string", "First line of the address, e.g. '123 Main St'."},
+          {"address2", "string", "Second line of the address, e.g. 'Apt 1' (may be empty)."},
+          {"city", "string", "City."},
+          {"state", "string", "State, e.g. 'CA'."},
+          {"country", "string", "Country, e.g. 'USA'."},
+          {"zip", "string", "Five-digit zip code, as a string."}};
+}
+
+std::vector<ToolSpec> build_specs() {
+  const Param order{"order_id", "string", "The order id, with its leading '#', e.g. '#W0000000'."};
+  const Param payment{"payment_method_id", "string",
+                      "A payment method id from the user's profile, e.g. 'credit_card_0000000' or 'gift_card_0000000'."};
+  const Param items{"item_ids", "array", "Item ids of the order concerned; an id appears once per unit."};
+  const Param new_items{"new_item_ids", "array",
+                        "For each item id, in the same order, the id of the new variant of the same product."};
+  return {
+      make_spec("calculate", "Evaluate an arithmetic expression with + - * / and parentheses; the result is rounded to two decimals.",
+                {{"expression", "string", "The expression, e.g. '2 * (3.5 + 4)'."}}),
+      make_spec("cancel_pending_order",
+                "Cancel a pending order and refund its payments (gift cards at once, other methods in 5-7 business days). "
+                "Only after the user confirms the order and the reason.",
+                {order, {"reason", "string", "Either 'no longer needed' or 'ordered by mistake'."}}),
+      make_spec("exchange_delivered_order_items",
+                "Request an exchange of delivered items for other variants of the same products; the price difference is "
+                "settled with the given payment method. Only once per order, after the user confirms every item.",
+                {order, items, new_items, payment}),
+      make_spec("find_user_id_by_email", "Find a user's id from their email address.",
+                {{"email", "string", "The email address, e.g. 'jane.doe1234@example.com'."}}),
+      make_spec("find_user_id_by_name_zip", "Find a user's id from their first name, last name and zip code.",
+                {{"first_name", "string", "First name."}, {"last_name", "string", "Last name."},
+                 {"zip", "string", "Zip code, as a string."}}),
+      make_spec("get_order_details", "Show an order: items, status, fulfillments and payments.", {order}),
+      make_spec("get_product_details", "Show a product and every variant with its options, availability and price.",
+                {{"product_id", "string", "The product id (not an item id), e.g. '1000000000'."}}),
+      make_spec("get_user_details", "Show a user's profile: name, address, email, payment methods and orders.",
+                {{"user_id", "string", "The user id, e.g. 'jane_doe_1234'."}}),
+      make_spec("list_all_product_types", "List every product type of the shop with its product id.", {}),
+      make_spec("modify_pending_order_address", "Change the shipping address of a pending order, after the user confirms it.",
+                address_params(order)),
+      make_spec("modify_pending_order_items",
+                "Change items of a pending order to other variants of the same products; the price difference is paid or "
+                "refunded with the given method. Only once per order, after the user confirms every item.",
+                {order, items, new_items, payment}),
+      make_spec("modify_pending_order_payment", "Pay a pending order with another payment method of the user.", {order, payment}),
+      make_spec("modify_user_address", "Change a user's default address, after the user confirms it.",
+                address_params({"user_id", "string", "The user id, e.g. 'jane_doe_1234'."})),
+      make_spec("return_delivered_order_items",
+                "Request a return of delivered items; the refund goes to the original payment method or a gift card. After "
+                "the user confirms the items and the refund method.",
+                {order, items, payment}),
+      make_spec("think", "Think about something without acting; nothing is looked up or changed.",
+                {{"thought", "string", "The thought."}}),
+      make_spec("transfer_to_human_agents",
+                "Hand the conversation to a human agent, only when the request is out of scope; ends the conversation.",
+                {{"summary", "string", "A summary of the user's issue."}}),
+  };
+}
+
+// "get_order_details" -> "GetOrderDetails", the tool class tau-bench names in binding errors.
+std::string class_name(std::string_view tool) {
+  std::string out;
+  bool upper = true;
+  for (char c : tool) {
+    if (c == '_') {
+      upper = true;
+      continue;
+    }
+    out += upper && c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+    upper = false;
+  }
+  return out;
+}
+
+// Python's TypeError for a call of invoke(data, **params) with these keyword arguments.
+std::string binding_error(const ToolSpec& spec, const json::object& args) {
+  const auto& props = spec.parameters.at("properties").get_object();
+  for (const auto& kv : args)
+    if (!props.contains(kv.key()))
+      return fmt::format("Error: {}.invoke() got an unexpected keyword argument '{}'", class_name(spec.name),
+                         std::string(kv.key()));
+  std::vector<std::string> missing;
+  for (const auto& kv : props)
+    if (!args.contains(kv.key())) missing.push_back("'" + std::string(kv.key()) + "'");
+  if (missing.empty()) return "";
+  std::string list;
+  for (std::size_t i = 0; i < missing.size(); ++i) {
+    if (i > 0) list += missing.size() == 2 ? " and " : (i + 1 == missing.size() ? ", and " : ", ");
+    list += missing[i];
+  }
+  return fmt::format("Error: {}.invoke() missing {} required positional argument{}: {}", class_name(spec.name),
+                     missing.size(), missing.size() > 1 ? "s" : "", list);
+}
+
+std::string py_type(const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::string: return "str";
+    case json::kind::int64:
+    case json::kind::uint64: return "int";
+    case json::kind::double_: return "float";
+    case json::kind::bool_: return "bool";
+    case json::kind::array: return "list";
+    case json::kind::object: return "dict";
+    default: return "NoneType";
+  }
+}
+
+struct Fail {
+  std::string message;  // without the "Error: " prefix
+};
+
+// table[key] as Python's dict lookup: unhashable keys raise, other types simply miss.
+json::object* lookup(json::object& table, const json::value& key, const char* not_found) {
+  if (key.is_array() || key.is_object()) throw Fail{fmt::format("unhashable type: '{}'", py_type(key))};
+  if (!key.is_string()) throw Fail{not_found};
+  auto it = table.find(key.get_string());
+  if (it == table.end() || !it->value().is_object()) throw Fail{not_found};
+  return &it->value().get_object();
+}
+
+json::object& table(Db& db, const char* name) { return db[name].as_object(); }
+
+std::string lower_of(const json::value& v) {
+  if (!v.is_string()) throw Fail{fmt::format("'{}' object has no attribute 'lower'", py_type(v))};
+  return ascii_lower(v.get_string());
+}
+
+// Iterating a value as Python would: lists element-wise, strings by character.
+std::vector<json::value> as_list(const json::value& v) {
+  if (v.is_array()) return {v.get_array().begin(), v.get_array().end()};
+  if (v.is_string()) {
+    std::vector<json::value> out;
+    for (char c : v.get_string()) out.emplace_back(json::string(std::string(1, c)));
+    return out;
+  }
+  throw Fail{fmt::format("'{}' object is not iterable", py_type(v))};
+}
+
+json::array sorted_list(const std::vector<json::value>& items) {
+  std::vector<json::value> v = items;
+  std::stable_sort(v.begin(), v.end(), [](const json::value& a, const json::value& b) { return py_str(a) < py_str(b); });
+  return json::array(v.begin(), v.end());
+}
+
+std::string source_of(const json::object& method) { return get_string(method, "source"); }
+
+bool contains_gift_card(const json::value& id) {
+  return id.is_string() && std::string_view(id.get_string()).find("gift_card") != std::string_view::npos;
+}
+
+json::object& user_method(Db& db, const json::object& order, const json::value& id, bool& found) {
+  static json::object none;
+  found = false;
+  json::object* user = lookup(table(db, "users"), order.at("user_id"), "user not found");
+  auto& methods = (*user)["payment_methods"].as_object();
+  if (!id.is_string()) return none;
+  auto it = methods.find(id.get_string());
+  if (it == methods.end()) return none;
+  found = true;
+  return it->value().as_object();
+}
+
+std::size_t count_in(const std::vector<json::value>& list, const json::value& x) {
+  return static_cast<std::size_t>(std::count(list.begin(), list.end(), x));
+}
+
+// The count check shared by modify, exchange and return: an id asked for more often than the
+// order holds it.
+std::optional<json::value> over_asked(const json::object& order, const std::vector<json::value>& ids) {
+  std::vector<json::value> present;
+  for (const auto& item : order.at("items").get_array()) present.push_back(item.at("item_id"));
+  for (const auto& id : ids)
+    if (count_in(ids, id) > count_in(present, id)) return id;
+  return std::nullopt;
+}
+
+const json::object* first_item(const json::object& order, const json::value& id) {
+  for (const auto& item : order.at("items").get_array())
+    if (item.at("item_id") == id) return &item.get_object();
+  return nullptr;
+}
+
+// Per pair, the new variant of the old item's product; throws tau-bench's message otherwise.
+std::vector<const json::object*> new_variants(Db& db, const json::object& order, const std::vector<json::value>& old_ids,
+                                              const std::vector<json::value>& new_ids) {
+  std::vector<const json::object*> out;
+  for (std::size_t i = 0; i < old_ids.size(); ++i) {
+    const json::object* item = first_item(order, old_ids[i]);
+    const json::object* variant = nullptr;
+    if (item) {
+      json::object* product = lookup(table(db, "products"), item->at("product_id"), "product not found");
+      auto& variants = (*product)["variants"].as_object();
+      if (new_ids[i].is_string())
+        if (auto it = variants.find(new_ids[i].get_string()); it != variants.end()) variant = &it->value().get_object();
+    }
+    if (!variant || !get_bool(*variant, "available"))
+      throw Fail{fmt::format("new item {} not found or available", py_str(new_ids[i]))};
+    out.push_back(variant);
+  }
+  return out;
+}
+
+json::value price_difference(const json::object& order, const std::vector<json::value>& old_ids,
+                             const std::vector<const json::object*>& variants) {
+  json::value diff = std::int64_t{0};
+  for (std::size_t i = 0; i < old_ids.size(); ++i)
+    diff = py_add(diff, py_sub(variants[i]->at("price"), first_item(order, old_ids[i])->at("price")));
+  return diff;
+}
+
+json::value py_abs(const json::value& v) {
+  if (v.is_int64()) return std::abs(v.get_int64());
+  if (v.is_double()) return std::abs(v.get_double());
+  return v;
+}
+
+json::object address_from(const json::object& a) {
+  return json::object{{"address1", a.at("address1")}, {"address2", a.at("address2")}, {"city", a.at("city")},
+                      {"state", a.at("state")},       {"country", a.at("country")},   {"zip", a.at("zip")}};
+}
+
+using Handler = std::string (*)(Db&, const json::object&);
+
+std::string find_user_id_by_email(Db& db, const json::object& a) {
+  std::string email = lower_of(a.at("email"));
+  for (const auto& [id, user] : table(db, "users"))
+    if (lower_of(user.at("email")) == email) return std::string(id);
+  throw Fail{"user not found"};
+}
+
+std::string find_user_id_by_name_zip(Db& db, const json::object& a) {
+  for (const auto& [id, user] : table(db, "users")) {
+    const auto& name = user.at("name").get_object();
+    if (lower_of(name.at("first_name")) == lower_of(a.at("first_name")) &&
+        lower_of(name.at("last_name")) == lower_of(a.at("last_name")) && user.at("address").at("zip") == a.at("zip"))
+      return std::string(id);
+  }
+  throw Fail{"user not found"};
+}
+
+std::string get_user_details(Db& db, const json::object& a) {
+  return to_python_json(*lookup(table(db, "users"), a.at("user_id"), "user not found"));
+}
+
+std::string get_order_details(Db& db, const json::object& a) {
+  return to_python_json(*lookup(table(db, "orders"), a.at("order_id"), "order not found"));
+}
+
+std::string get_product_details(Db& db, const json::object& a) {
+  return to_python_json(*lookup(table(db, "products"), a.at("product_id"), "product not found"));
+}
+
+std::string list_all_product_types(Db& db, const json::object&) {
+  std::vector<std::pair<std::string, json::value>> names;
+  for (const auto& [id, product] : table(db, "products"))
+    names.emplace_back(std::string(product.at("name").get_string()), product.at("product_id"));
+  std::stable_sort(names.begin(), names.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+  json::object out;
+  for (auto& [name, id] : names) out[name] = id;  // a repeated name keeps its first place, last id (a dict)
+  return to_python_json(out);
+}
+
+std::string cancel_pending_order(Db& db, const json::object& a) {
+  json::object& order = *lookup(table(db, "orders"), a.at("order_id"), "order not found");
+  if (order.at("status") != "pending") throw Fail{"non-pending order cannot be cancelled"};
+  const json::value& reason = a.at("reason");
+  if (reason != "no longer needed" && reason != "ordered by mistake") throw Fail{"invalid reason"};
+  json::array refunds;
+  for (const auto& p : order.at("payment_history").get_array()) {
+    const json::value& id = p.at("payment_method_id");
+    refunds.push_back(json::object{{"transaction_type", "refund"}, {"amount", p.at("amount")}, {"payment_method_id", id}});
+    if (contains_gift_card(id)) {
+      bool found = false;
+      json::object& method = user_method(db, order, id, found);
+      if (!found) throw Fail{"'" + py_str(id) + "'"};  // Python's KeyError text
+      method["balance"] = py_round2(py_add(method.at("balance"), p.at("amount")));
+    }
+  }
+  order["status"] = "cancelled";
+  order["cancel_reason"] = reason;
+  for (auto& r : refunds) order["payment_history"].as_array().push_back(std::move(r));
+  return to_python_json(order);
+}
+
+std::string modify_pending_order_address(Db& db, const json::object& a) {
+  json::object& order = *lookup(table(db, "orders"), a.at("order_id"), "order not found");
+  if (order.at("status") != "pending") throw Fail{"non-pending order cannot be modified"};
+  order["address"] = address_from(a);
+  return to_python_json(order);
+}
+
+std::string modify_pending_order_payment(Db& db, const json::object& a) {
+  json::object& order = *lookup(table(db, "orders"), a.at("order_id"), "order not found");
+  if (order.at("status") != "pending") throw Fail{"non-pending order cannot be modified"};
+  const json::value& id = a.at("payment_method_id");
+  bool found = false;
+  json::object& method = user_method(db, order, id, found);
+  if (!found) throw Fail{"payment method not found"};
+  auto& history = order["payment_history"].as_array();
+  if (history.empty()) throw Fail{"list index out of range"};
+  if (history.size() > 1 || history[0].at("transaction_type") != "payment")
+    throw Fail{"there should be exactly one payment for a pending order"};
+  json::value amount = history[0].at("amount");
+  json::value old_id = history[0].at("payment_method_id");
+  if (old_id == id) throw Fail{"the new payment method should be different from the current one"};
+  if (source_of(method) == "gift_card" && py_less(method.at("balance"), amount))
+    throw Fail{"insufficient gift card balance to pay for the order"};
+  history.push_back(json::object{{"transaction_type", "payment"}, {"amount", amount}, {"payment_method_id", id}});
+  history.push_back(json::object{{"transaction_type", "refund"}, {"amount", amount}, {"payment_method_id", old_id}});
+  if (source_of(method) == "gift_card") method["balance"] = py_round2(py_sub(method.at("balance"), amount));
+  if (contains_gift_card(old_id)) {
+    bool old_found = false;
+    json::object& old_method = user_method(db, order, old_id, old_found);
+    if (!old_found) throw Fail{"'" + py_str(old_id) + "'"};
+    old_method["balance"] = py_round2(py_add(old_method.at("balance"), amount));
+  }
+  return to_python_json(order);
+}
+
+std::string modify_pending_order_items(Db& db, const json::object& a) {
+  json::object& order = *lookup(table(db, "orders"), a.at("order_id"), "order not found");
+  if (order.at("status") != "pending") throw Fail{"non-pending order cannot be modified"};
+  std::vector<json::value> old_ids = as_list(a.at("item_ids"));
+  if (auto id = over_asked(order, old_ids)) throw Fail{fmt::format("{} not found", py_str(*id))};
+  std::vector<json::value> new_ids = as_list(a.at("new_item_ids"));
+  if (old_ids.size() != new_ids.size()) throw Fail{"the number of items to be exchanged should match"};
+  auto variants = new_variants(db, order, old_ids, new_ids);
+  json::value diff = price_difference(order, old_ids, variants);
+  const json::value& id = a.at("payment_method_id");
+  bool found = false;
+  json::object& method = user_method(db, order, id, found);
+  if (!found) throw Fail{"payment method not found"};
+  if (source_of(method) == "gift_card" && py_less(method.at("balance"), diff))
+    throw Fail{"insufficient gift card balance to pay for the new item"};
+  bool pay = py_less(json::value(std::int64_t{0}), diff);
+  order["payment_history"].as_array().push_back(
+      json::object{{"transaction_type", pay ? "payment" : "refund"}, {"amount", py_abs(diff)}, {"payment_method_id", id}});
+  if (source_of(method) == "gift_card") method["balance"] = py_round2(py_sub(method.at("balance"), diff));
+  for (std::size_t i = 0; i < old_ids.size(); ++i) {
+    for (auto& item : order["items"].as_array()) {
+      if (item.at("item_id") != old_ids[i]) continue;
+      auto& o = item.as_object();
+      o["item_id"] = new_ids[i];
+      o["price"] = variants[i]->at("price");
+      o["options"] = variants[i]->at("options");
+      break;
+    }
+  }
+  order["status"] = "pending (item modified)";
+  return to_python_json(order);
+}
+
+std::string exchange_delivered_order_items(Db& db, const json::object& a) {
+  json::object& order = *lookup(table(db, "orders"), a.at("order_id"), "order not found");
+  if (order.at("status") != "delivered") throw Fail{"non-delivered order cannot be exchanged"};
+  std::vector<json::value> old_ids = as_list(a.at("item_ids"));
+  if (auto id = over_asked(order, old_ids)) throw Fail{fmt::format("{} not found", py_str(*id))};
+  std::vector<json::value> new_ids = as_list(a.at("new_item_ids"));
+  if (old_ids.size() != new_ids.size()) throw Fail{"the number of items to be exchanged should match"};
+  auto variants = new_variants(db, order, old_ids, new_ids);
+  json::value diff = py_round2(price_difference(order, old_ids, variants));
+  const json::value& id = a.at("payment_method_id");
+  bool found = false;
+  json::object& method = user_method(db, order, id, found);
+  if (!found) throw Fail{"payment method not found"};
+  if (source_of(method) == "gift_card" && py_less(method.at("balance"), diff))
+    throw Fail{"insufficient gift card balance to pay for the price difference"};
+  order["status"] = "exchange requested";
+  order["exchange_items"] = sorted_list(old_ids);
+  order["exchange_new_items"] = sorted_list(new_ids);
+  order["exchange_payment_method_id"] = id;
+  order["exchange_price_difference"] = diff;
+  return to_python_json(order);
+}
+
+std::string return_delivered_order_items(Db& db, const json::object& a) {
+  json::object& order = *lookup(table(db, "orders"), a.at("order_id"), "order not found");
+  if (order.at("status") != "delivered") throw Fail{"non-delivered order cannot be returned"};
+  const json::value& id = a.at("payment_method_id");
+  bool found = false;
+  user_method(db, order, id, found);
+  if (!found) throw Fail{"payment method not found"};
+  const auto& history = order.at("payment_history").get_array();
+  if (!contains_gift_card(id) && (history.empty() || id != history[0].at("payment_method_id")))
+    throw Fail{"payment method should be either the original payment method or a gift card"};
+  std::vector<json::value> ids = as_list(a.at("item_ids"));
+  if (over_asked(order, ids)) throw Fail{"some item not found"};
+  order["status"] = "return requested";
+  order["return_items"] = sorted_list(ids);
+  order["return_payment_method_id"] = id;
+  return to_python_json(order);
+}
+
+std::string modify_user_address(Db& db, const json::object& a) {
+  json::object& user = *lookup(table(db, "users"), a.at("user_id"), "user not found");
+  user["address"] = address_from(a);
+  return to_python_json(user);
+}
+
+std::string think(Db&, const json::object&) { return ""; }
+
+std::string calculate_tool(Db&, const json::object& a) {
+  const json::value& e = a.at("expression");
+  if (!e.is_string()) throw Fail{fmt::format("'{}' object is not iterable", py_type(e))};
+  return calculate(e.get_string());
+}
+
+std::string transfer(Db&, const json::object&) { return "Transfer successful"; }
+
+const std::vector<std::pair<const char*, Handler>>& handlers() {
+  static const std::vector<std::pair<const char*, Handler>> h = {
+      {"calculate", calculate_tool},
+      {"cancel_pending_order", cancel_pending_order},
+      {"exchange_delivered_order_items", exchange_delivered_order_items},
+      {"find_user_id_by_email", find_user_id_by_email},
+      {"find_user_id_by_name_zip", find_user_id_by_name_zip},
+      {"get_order_details", get_order_details},
+      {"get_product_details", get_product_details},
+      {"get_user_details", get_user_details},
+      {"list_all_product_types", list_all_product_types},
+      {"modify_pending_order_address", modify_pending_order_address},
+      {"modify_pending_order_items", modify_pending_order_items},
+      {"modify_pending_order_payment", modify_pending_order_payment},
+      {"modify_user_address", modify_user_address},
+      {"return_delivered_order_items", return_delivered_order_items},
+      {"think", think},
+      {"transfer_to_human_agents", transfer},
+  };
+  return h;
+}
+
+}  // namespace
+
+const std::vector<ToolSpec>& retail_tool_specs() {
+  static const std::vector<ToolSpec> specs = build_specs();
+  return specs;
+}
+
+bool is_write_tool(std::string_view name) {
+  return name == "cancel_pending_order" || name == "exchange_delivered_order_items" ||
+         name == "modify_pending_order_address" || name == "modify_pending_order_items" ||
+         name == "modify_pending_order_payment" || name == "modify_user_address" || name == "return_delivered_order_items";
+}
+
+ToolOutcome call_retail_tool(Db& db, std::string_view name, const json::object& arguments) {
+  const auto& specs = retail_tool_specs();
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    if (specs[i].name != name) continue;
+    if (std::string e = binding_error(specs[i], arguments); !e.empty()) return {e, false, true};
+    // Checks precede mutation in every tool, so a failure leaves the database as it was; the copy
+    // guards the few Python errors our port raises midway (a missing gift card record).
+    std::optional<Db> backup;
+    if (is_write_tool(name)) backup = db;
+    try {
+      std::string out = handlers()[i].second(db, arguments);
+      return {out, name == "transfer_to_human_agents", false};
+    } catch (const Fail& f) {
+      if (backup) db = std::move(*backup);
+      return {"Error: " + f.message, false, true};
+    } catch (const std::exception& e) {
+      if (backup) db = std::move(*backup);  // malformed data (a record missing a field): Python's KeyError text is not ours to guess
+      return {fmt::format("Error: {}", e.what()), false, true};
+    }
+  }
+  return {fmt::format("Unknown action {}", name), false, true};
+}
+
+}  // namespace rapport::tau

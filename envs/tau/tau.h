@@ -1,0 +1,196 @@
+// TauGym: customer service with tools, a policy and a simulated customer (reference
+// taubench-behaviour.md, userrl-behaviour.md §2.2). The agent talks with a customer, looks up and
+// changes records through the environment's tools (core/tools.h), must follow the shop's policy,
+// and is rewarded 1 when the database ends exactly as the gold actions leave it and it said every
+// required output. Files: pydata.cpp (Python-exact text and the database hash), retail_tools.cpp,
+// calculate.cpp, reward.cpp, tau_env.cpp (rules), tasks.cpp (generator), importer.cpp (tau-bench
+// data), scripted_oracle.cpp / llm_oracle.cpp (the customer), agent.cpp, policy.cpp.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/agent.h"
+#include "core/environment.h"
+#include "core/flow.h"
+#include "core/tools.h"
+
+namespace rapport::tau {
+
+inline constexpr const char* kName = "tau";
+inline constexpr const char* kVersion = "1";
+inline constexpr std::string_view kStop = "###STOP###";
+// tau-bench's fixed agent greeting, which the simulated customer answers first.
+inline constexpr const char* kGreeting = "Hi! How can I help you today?";
+
+// A retail database: {"orders": {...}, "products": {...}, "users": {...}} in tau-bench's schema
+// (taubench-behaviour §1.2), insertion-ordered.
+using Db = json::object;
+
+// ---- Python-exact text (pydata.cpp) ---------------------------------------------------------
+
+// str(canon(value)) of taubench §5.1: objects as key-sorted tuples of pairs, lists as tuples,
+// Python reprs of strings, numbers, booleans and None.
+std::string canonical_repr(const json::value& value);
+// sha256 of canonical_repr: tau-bench's get_data_hash.
+std::string db_hash(const json::value& db);
+// str(value) as Python prints a decoded JSON value (strings bare, 150 vs 150.0, True, None).
+std::string py_str(const json::value& value);
+// Python arithmetic on JSON numbers: int op int stays int, anything with a float is a double.
+json::value py_add(const json::value& a, const json::value& b);
+json::value py_sub(const json::value& a, const json::value& b);
+// round(x, 2): ints stay ints.
+json::value py_round2(const json::value& x);
+// a < b for JSON numbers (false when either is not a number).
+bool py_less(const json::value& a, const json::value& b);
+
+// ---- Tools (retail_tools.cpp, calculate.cpp) -------------------------------------------------
+
+struct ToolOutcome {
+  std::string observation;
+  bool terminal = false;  // transfer_to_human_agents
+  bool error = false;     // an "Error: ..." or unknown-tool observation
+};
+
+// The 16 retail tools, alphabetically as tau-bench lists them.
+const std::vector<ToolSpec>& retail_tool_specs();
+// Executes one tool call on `db` exactly as tau-bench does (errors, effects, output text),
+// including its Python binding errors for missing or unexpected arguments and "Unknown action".
+ToolOutcome call_retail_tool(Db& db, std::string_view name, const json::object& arguments);
+// Whether a tool can change the database (the reward replays only these for nothing; listed for
+// agents and reports).
+bool is_write_tool(std::string_view name);
+// calculate(expression): tau-bench's result text ("4.0", "3.33", "Error: ...").
+std::string calculate(std::string_view expression);
+
+// ---- Tasks (tasks.cpp, importer.cpp) --------------------------------------------------------
+
+struct GoldAction {
+  std::string name;
+  json::object kwargs;
+};
+
+// One customer request, structured, for the scripted customer (generated tasks only). kind:
+// cancel | return | exchange | address | refused_cancel (asks for what the policy forbids; the
+// agent must refuse) | ask_total (wants a figure said back: the task's outputs).
+struct Request {
+  std::string kind;
+  std::string order_id;
+  bool knows_order_id = true;
+  std::string hint_item;           // an item name of the order, for a customer without the order id
+  std::vector<std::string> items;  // item names concerned (return, exchange)
+  std::string reason;              // cancel
+  json::object changes;            // exchange: option -> new value
+  json::object address;            // address: the new address
+  bool to_gift_card = false;       // return: refund to the gift card instead of the original method
+  std::string figure;              // ask_total: what the agent must say
+};
+
+struct Identity {
+  std::string first_name, last_name, zip, email;
+  bool knows_email = false;
+};
+
+struct TauTask {
+  std::string id;
+  std::string domain = "retail";
+  std::string source;  // generated | tau-bench
+  std::string tier;    // easy | medium | hard (generated)
+  std::uint64_t world = 0;  // generated: the database seed
+  std::string db_ref;       // tau-bench: hash of the imported database (held by import_store)
+  std::string user_id;
+  std::string instruction;  // what the simulated customer is told
+  std::string opening;      // the customer's first message
+  std::vector<GoldAction> actions;
+  std::vector<std::string> outputs;
+  Identity identity;              // generated
+  std::vector<Request> requests;  // generated
+};
+
+json::value to_json(const TauTask& task);
+TauTask tau_task_from(const Task& task);  // throws ConfigError on a malformed task
+
+// Our shop: a database drawn from `world` (users, products with variants, orders).
+Db generate_retail_db(std::uint64_t world);
+// Task `index` of tier `tier` on the shop of `world`, gold actions and outputs by construction.
+TauTask generate_task(std::uint64_t world, std::uint64_t index, std::string_view tier);
+// The database a task starts from (generated, or imported earlier in this process).
+Db initial_db(const TauTask& task);
+
+// tau-bench's data folder for retail: users.json, orders.json, products.json (or one db.json)
+// and task files: tasks_test.py / tasks_train.py / tasks_dev.py (Task(...) literals) or UserRL's
+// tau_*.json dumps. The database is kept for the process (import_store); tasks refer to it by
+// hash. Throws ConfigError naming what is missing or malformed.
+std::vector<TauTask> import_tau_folder(const std::vector<std::pair<std::string, std::string>>& files,
+                                       std::string_view split);
+// Parses tau-bench's task list source (`TASKS = [Task(annotator=..., user_id=..., ...), ...]`).
+std::vector<TauTask> parse_tau_task_source(std::string_view text, std::string_view id_prefix);
+void import_store(const std::string& hash, Db db);
+const Db* imported_db(const std::string& hash);
+
+// ---- Reward (reward.cpp) --------------------------------------------------------------------
+
+struct RewardReport {
+  double reward = 0.0;
+  bool db_match = false;
+  std::string db_hash, gold_hash;
+  std::vector<std::string> differing;  // "orders/#W1234567 (status, payment_history)", ...
+  bool outputs_ok = true;
+  json::object outputs;  // output -> said
+  json::object info() const;
+};
+// Replays the gold actions on `initial` and compares with `final_db`; checks outputs against the
+// agent's messages (lower-case substring, commas removed).
+RewardReport score_episode(const Db& initial, const Db& final_db, const std::vector<GoldAction>& gold,
+                           const std::vector<std::string>& outputs, const std::vector<std::string>& agent_messages);
+// The records of two databases that differ, with their differing top-level fields.
+std::vector<std::string> differing_records(const Db& a, const Db& b);
+
+// ---- The customer ---------------------------------------------------------------------------
+
+struct Utterance {
+  std::string role;  // agent | customer
+  std::string text;
+};
+
+struct CustomerView {
+  const TauTask* task = nullptr;
+  std::vector<Utterance> history;  // from the customer's opening on
+  std::string agent_message;
+  json::object state;  // the oracle's own memory, as it returned it last time
+};
+
+struct CustomerReply {
+  std::string text;  // contains kStop when the customer ends the conversation
+  json::object state;
+  bool failed = false;  // the oracle gave nothing usable: the fallback reply applies
+};
+
+class Customer {
+ public:
+  virtual ~Customer() = default;
+  virtual Ask<CustomerReply> reply(const CustomerView& view) const = 0;
+};
+
+std::unique_ptr<Customer> make_scripted_customer();
+std::unique_ptr<Customer> make_llm_customer();
+LlmRequest customer_request(const CustomerView& view);
+CustomerReply read_customer_reply(const LlmResponse& response);
+
+// What the customer says about a request, as the generator and the scripted customer phrase it.
+std::string request_text(const Request& request);
+
+// ---- Policy and agents (policy.cpp, agent.cpp) ----------------------------------------------
+
+const std::string& retail_policy();
+
+// Plays from the policy, the tools and the conversation only: authenticates, looks up, checks the
+// policy, proposes, writes after a yes.
+std::unique_ptr<Agent> make_scripted_agent(std::uint64_t seed);
+// Random moves: random tools with ids it has seen, random messages. A floor for comparisons.
+std::unique_ptr<Agent> make_random_agent(std::uint64_t seed);
+
+}  // namespace rapport::tau
