@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "core/llm_output.h"
-#include "core/rng.h"
 
 namespace rapport {
 
@@ -214,16 +213,26 @@ json::object to_record(const ChatMessage& m) {
   return o;
 }
 
-json::object to_record(const LlmRequest& request) {
-  json::array messages;
-  for (const auto& m : request.messages) messages.push_back(to_record(m));
-  json::object o{{"role", to_string(request.role)},
-                 {"purpose", request.purpose},
-                 {"messages", std::move(messages)},
-                 {"sampling", sampling_json(request.sampling)}};
+json::object request_frame_record(const LlmRequest& request) {
+  json::object o{{"role", to_string(request.role)}, {"purpose", request.purpose}, {"sampling", sampling_json(request.sampling)}};
   if (!request.tools.empty()) o["tools"] = request.tools;
   if (!request.tool_choice.empty()) o["tool_choice"] = request.tool_choice;
   if (!request.response_format.empty()) o["response_format"] = request.response_format;
+  return o;
+}
+
+json::object to_record(const LlmRequest& request) {
+  json::array messages;
+  messages.reserve(request.messages.size());
+  for (const auto& m : request.messages) messages.push_back(to_record(m));
+  json::object frame = request_frame_record(request);
+  json::object o;
+  o.reserve(frame.size() + 1);
+  // The messages follow role and purpose, as records have always had them.
+  for (auto& member : frame) {
+    o.emplace(member.key(), std::move(member.value()));
+    if (member.key() == "purpose") o.emplace("messages", std::move(messages));
+  }
   return o;
 }
 
@@ -294,16 +303,6 @@ LlmResponse llm_response_from_record(const json::value& record) {
   r.completion_token_ids = int_array(o, "token_ids");
   r.completion_logprobs = number_array(o, "logprobs");
   return r;
-}
-
-std::string llm_cache_key(const LlmRequest& request, std::string_view model, std::string_view env_fingerprint) {
-  json::object key = to_record(request);
-  key.erase("purpose");  // a label for people; the completion does not depend on it
-  key["model"] = model;
-  key["env"] = env_fingerprint;
-  std::string text = to_json(key);
-  // Two independent 64-bit FNV-1a lanes: 128 bits, plenty for a cache of completions.
-  return fmt::format("{:016x}{:016x}", fnv1a64(text), fnv1a64(text, 0x84222325cbf29ce4ULL));
 }
 
 }  // namespace rapport

@@ -69,7 +69,7 @@ class LlmAgent : public Agent {
   void observe(const StepResult& result) override;
 
   // The conversation so far, as it is sent to the model.
-  const std::vector<ChatMessage>& messages() const { return messages_; }
+  const MessageList& messages() const { return messages_; }
 
  private:
   AgentMove read_move(const LlmResponse& response);
@@ -77,7 +77,7 @@ class LlmAgent : public Agent {
   LlmAgentOptions options_;
   std::vector<ToolSpec> tools_;
   std::vector<std::string> tool_names_;
-  std::vector<ChatMessage> messages_;
+  MessageList messages_;  // shared with the requests made from it
   std::string pending_call_id_;  // tool_call_id the next observation answers
   std::string pending_note_;     // why the last reply was not a tool call (observe mode)
   int turn_ = 0;

@@ -251,7 +251,7 @@ ShareFragment parse_share_fragment(std::string_view link) {
     throw ConfigError(fmt::format("the link is too long ({} characters; the limit is {})", s.size(), kMaxShareLinkChars));
   if (auto hash = s.find('#'); hash != std::string_view::npos) s = s.substr(hash + 1);
   if (s.empty()) throw ConfigError("the link holds no episode (there is nothing after '#')");
-  const std::string not_a_link = "this is not a Rapport episode link (the part after '#' should start with 'e1.')";
+  const std::string not_a_link = fmt::format("this is not a Rapport episode link (the part after '#' should start with 'e{}.')", kShareVersion);
   if (s[0] != 'e') throw ConfigError(not_a_link);
   std::size_t i = 1;
   int version = 0;
@@ -346,11 +346,14 @@ ReplayOutcome replay_shared(const SharedEpisode& episode) {
   // Shaping belongs to the record's group, which a single episode cannot recompute.
   out.trajectory.shaping = t.shaping;
   out.record_text = to_json_line(out.trajectory);
-  out.identical = mismatch.empty() && out.record_text == episode.record_text;
+  // A record of an earlier format is reproduced in today's: its content must come back exactly.
+  const std::string expected_text =
+      t.record_version == kRecordVersion ? episode.record_text : to_json_line(episode.trajectory);
+  out.identical = mismatch.empty() && out.record_text == expected_text;
   if (!mismatch.empty()) {
     out.difference = mismatch;
   } else if (!out.identical) {
-    auto expected = parse_json(episode.record_text);
+    auto expected = parse_json(expected_text);
     out.difference = expected ? first_difference(*expected, json::value(to_record(out.trajectory))) : "";
     if (out.difference.empty()) out.difference = "the records hold the same values but are written differently";
     if (out.trajectory.fingerprint != t.fingerprint)

@@ -2,7 +2,10 @@
 // spec, task, seed, transcript, every model call and response) plus a few settings, never a
 // secret, in a versioned envelope. Links carry it compressed in the URL fragment:
 //
-//   #e1.<16 hex: FNV-1a of the envelope text>.<base64url of the raw-deflated envelope>
+//   #e2.<16 hex: FNV-1a of the envelope text>.<base64url of the raw-deflated envelope>
+//
+// Version 2 envelopes hold records of format 2 (model calls as deltas, core/call_record.h);
+// version 1 links and files, with format-1 records, still open and replay.
 //
 // Compression happens at the edges (the browser's CompressionStream, native zlib); this file does
 // the portable rest: the envelope, base64url, validation with clear messages, size limits, and
@@ -19,7 +22,7 @@
 
 namespace rapport {
 
-inline constexpr int kShareVersion = 1;
+inline constexpr int kShareVersion = 2;
 inline constexpr std::string_view kShareFormat = "rapport-episode";
 // Browsers keep URLs of a few megabytes; a link longer than this is refused before decoding.
 inline constexpr std::size_t kMaxShareLinkChars = 4u << 20;
@@ -39,11 +42,12 @@ struct ShareSettings {
 struct SharedEpisode {
   Trajectory trajectory;
   ShareSettings settings;
-  // The record exactly as it was written in the envelope: what a replay must reproduce.
+  // The record exactly as it was written in the envelope: what a replay must reproduce. A record
+  // of an older format is compared as this build writes it (its content, in today's format).
   std::string record_text;
 };
 
-// The envelope JSON: {"format":"rapport-episode","version":1,"settings":{...},"record":{...}}.
+// The envelope JSON: {"format":"rapport-episode","version":2,"settings":{...},"record":{...}}.
 std::string share_envelope(const Trajectory& trajectory, const ShareSettings& settings);
 // Reads an envelope, or a bare trajectory record (one line of a trajectories file). Throws
 // ConfigError saying what is wrong.

@@ -26,9 +26,10 @@ std::vector<double> Trajectory::rewards() const {
 
 namespace {
 
-json::array exchanges_record(const std::vector<LlmExchange>& calls) {
+json::array exchanges_record(const std::vector<LlmExchange>& calls, CallRecordWriter& writer) {
   json::array out;
-  for (const auto& c : calls) out.push_back(json::object{{"request", to_record(c.request)}, {"response", to_record(c.response)}});
+  out.reserve(calls.size());
+  for (const auto& c : calls) out.push_back(writer.write(c));
   return out;
 }
 
@@ -79,13 +80,10 @@ const json::object& object_of(const json::value& v, std::string_view where) {
   return v.get_object();
 }
 
-std::vector<LlmExchange> exchanges_from(const json::array& a) {
+std::vector<LlmExchange> exchanges_from(const json::array& a, CallRecordReader& reader, const std::string& where) {
   std::vector<LlmExchange> out;
-  for (const auto& item : a) {
-    const auto& o = object_of(item, "llm call");
-    out.push_back({llm_request_from_record(field(o, "request", "llm call")),
-                   llm_response_from_record(field(o, "response", "llm call"))});
-  }
+  out.reserve(a.size());
+  for (std::size_t i = 0; i < a.size(); ++i) out.push_back(reader.read(a[i], fmt::format("{}[{}]", where, i)));
   return out;
 }
 
@@ -113,6 +111,8 @@ std::vector<double> numbers_from(const json::array& a, std::string_view where) {
 
 json::object to_record(const Trajectory& t) {
   json::array turns;
+  turns.reserve(t.turns.size());
+  CallRecordWriter calls;
   for (const auto& turn : t.turns) {
     json::object o{{"action", turn.action}};
     if (!turn.choice.empty() || !turn.content.empty()) {
@@ -120,18 +120,19 @@ json::object to_record(const Trajectory& t) {
       o["content"] = turn.content;
     }
     if (!turn.reasoning.empty()) o["reasoning"] = turn.reasoning;
-    if (!turn.agent_calls.empty()) o["agent_calls"] = exchanges_record(turn.agent_calls);
+    if (!turn.agent_calls.empty()) o["agent_calls"] = exchanges_record(turn.agent_calls, calls);
     o["observation"] = turn.observation;
     o["reward"] = turn.reward;
     o["terminated"] = turn.terminated;
     o["truncated"] = turn.truncated;
     o["format_error"] = turn.format_error;
     if (!turn.info.empty()) o["info"] = turn.info;
-    if (!turn.env_calls.empty()) o["env_calls"] = exchanges_record(turn.env_calls);
+    if (!turn.env_calls.empty()) o["env_calls"] = exchanges_record(turn.env_calls, calls);
     if (!turn.search_calls.empty()) o["search_calls"] = searches_record(turn.search_calls);
     turns.push_back(std::move(o));
   }
-  json::object out{{"env", t.env},
+  json::object out{{"record_version", kRecordVersion},
+                   {"env", t.env},
                    {"fingerprint", t.fingerprint},
                    {"task_id", t.task_id},
                    {"task", t.task},
@@ -165,6 +166,20 @@ json::object to_record(const Trajectory& t) {
 Trajectory trajectory_from_record(const json::value& record) {
   const auto& o = object_of(record, "the line");
   Trajectory t;
+  if (auto v = o.find("record_version"); v != o.end()) {
+    if (!v->value().is_int64() && !v->value().is_uint64())
+      throw ConfigError("trajectory record: record_version is not a whole number");
+    const std::int64_t version = v->value().to_number<std::int64_t>();
+    if (version > kRecordVersion)
+      throw ConfigError(fmt::format("trajectory record: written by a newer Rapport (record format {}; this build reads "
+                                    "formats 1 to {})",
+                                    version, kRecordVersion));
+    if (version < 2) throw ConfigError(fmt::format("trajectory record: record_version {} is not a format", version));
+    t.record_version = static_cast<int>(version);
+  } else {
+    t.record_version = 1;  // the first format had no version
+  }
+  CallRecordReader calls(t.record_version);
   t.env = text_field(o, "env", "trajectory");
   t.fingerprint = text_field(o, "fingerprint", "trajectory");
   t.task_id = text_field(o, "task_id", "trajectory");
@@ -191,14 +206,14 @@ Trajectory trajectory_from_record(const json::value& record) {
     turn.choice = get_string(to, "choice");
     turn.content = get_string(to, "content");
     turn.reasoning = get_string(to, "reasoning");
-    if (to.contains("agent_calls")) turn.agent_calls = exchanges_from(array_field(to, "agent_calls", where));
+    if (to.contains("agent_calls")) turn.agent_calls = exchanges_from(array_field(to, "agent_calls", where), calls, where + ".agent_calls");
     turn.observation = text_field(to, "observation", where);
     turn.reward = number_field(to, "reward", where);
     turn.terminated = bool_field(to, "terminated", where);
     turn.truncated = bool_field(to, "truncated", where);
     turn.format_error = bool_field(to, "format_error", where);
     if (to.contains("info")) turn.info = object_of(to.at("info"), where + ".info");
-    if (to.contains("env_calls")) turn.env_calls = exchanges_from(array_field(to, "env_calls", where));
+    if (to.contains("env_calls")) turn.env_calls = exchanges_from(array_field(to, "env_calls", where), calls, where + ".env_calls");
     if (to.contains("search_calls")) turn.search_calls = searches_from(array_field(to, "search_calls", where));
     t.turns.push_back(std::move(turn));
   }

@@ -1,5 +1,7 @@
 // The trajectory record: everything needed to evaluate, train on, or replay one episode. Written
-// as one JSON object per line; the same episode gives the same bytes on every target.
+// as one JSON object per line; the same episode gives the same bytes on every target. Versioned
+// ("record_version", first member; core/call_record.h describes the formats): model calls are
+// stored as what each adds to its conversation, so a record grows linearly with the episode.
 #pragma once
 
 #include <cstdint>
@@ -7,16 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "core/call_record.h"
 #include "core/json.h"
 #include "core/llm.h"
 #include "core/search.h"
 
 namespace rapport {
-
-struct LlmExchange {
-  LlmRequest request;
-  LlmResponse response;
-};
 
 struct Turn {
   // The agent's move
@@ -64,6 +62,8 @@ struct Trajectory {
   std::string stop_reason;  // terminated | truncated | agent_stopped | max_turns
   json::object metrics;
   std::optional<ShapingRecord> shaping;
+  // The format of the record this was read from; records are always written in kRecordVersion.
+  int record_version = kRecordVersion;
 
   double total_reward() const;
   int format_errors() const;
@@ -71,7 +71,8 @@ struct Trajectory {
 };
 
 json::object to_record(const Trajectory& t);
-// Reads a record; throws ConfigError naming the first missing or mistyped field.
+// Reads a record of any format up to kRecordVersion; throws ConfigError naming the first missing
+// or mistyped field, or a newer format.
 Trajectory trajectory_from_record(const json::value& record);
 inline std::string to_json_line(const Trajectory& t) { return to_json(to_record(t)); }
 

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "core/cache_key.h"
 #include "core/registry.h"
 #include "core/replay.h"
 #include "core/rng.h"
@@ -274,6 +275,7 @@ struct Slot {
   std::unique_ptr<EpisodeRunner> runner;
   CallTally tally;
   std::size_t turns_seen = 0;
+  CacheKeyChain keys;  // the episode's cache keys, each computed from the previous one of its conversation
 };
 
 std::string human_count(std::int64_t n) {
@@ -581,6 +583,7 @@ class Batch {
       slot.sample = s;
       slot.tally = {};
       slot.turns_seen = 0;
+      slot.keys = {};
       std::uint64_t seed = episode_seed(o_.tasks.seed, g.task.id, s);
       RunSettings settings;
       settings.max_turns = o_.max_turns;
@@ -703,7 +706,7 @@ class Batch {
       }
       std::string key;
       if (cache_) {
-        key = llm_cache_key(*request, client_.endpoint(endpoint->second).model, fingerprint_);
+        key = slot.keys.key(*request, client_.endpoint(endpoint->second).model, fingerprint_);
         if (auto hit = cache_->find(key)) {
           ++counters_.cached;
           scrub(hit->response, secrets_);

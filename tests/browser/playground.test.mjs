@@ -224,7 +224,7 @@ test('an exported file replays natively and imports back to the identical transc
   const file = resolve(dir, download.suggestedFilename());
   await download.saveAs(file);
   const text = readFileSync(file, 'utf8');
-  assert.match(text, /^\{"format":"rapport-episode","version":1,/);
+  assert.match(text, /^\{"format":"rapport-episode","version":2,/);
   const native = await runCli(['replay', file]);
   assert.equal(native.code, 0, native.out);
   assert.match(native.out, /byte-identical/);

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "core/params.h"
@@ -15,6 +16,7 @@
 #include "core/runner.h"
 #include "native/files.h"
 #include "native/share_codec.h"
+#include "tests/portable/llm_episodes.h"
 
 using namespace rapport;
 
@@ -70,7 +72,7 @@ TEST_CASE("replay: raw deflate round trip and a refused bomb", "[replay_cli]") {
 TEST_CASE("replay: a native share link replays byte for byte", "[replay_cli]") {
   Trajectory t = scripted_episode(2);
   std::string link = make_share_link(t, ShareSettings{30, "", "", "equalized", "mean"}, "http://127.0.0.1:8080/");
-  CHECK(link.rfind("http://127.0.0.1:8080/#e1.", 0) == 0);
+  CHECK(link.rfind("http://127.0.0.1:8080/#e2.", 0) == 0);
   SharedEpisode back = read_shared_episode(link);
   CHECK(back.record_text == to_json_line(t));
   CHECK(back.settings.max_turns == 30);
@@ -94,7 +96,7 @@ TEST_CASE("replay: exported files and trajectory lines", "[replay_cli]") {
   CHECK(run.code == 0);
   CHECK(read_text_file(out_file) == to_json_line(t) + "\n");
   // The printed link opens to the same record.
-  std::size_t at = run.out.find("#e1.");
+  std::size_t at = run.out.find("#e2.");
   REQUIRE(at != std::string::npos);
   std::string link = run.out.substr(at, run.out.find('\n', at) - at);
   CHECK(read_shared_episode(link).record_text == to_json_line(t));
@@ -137,4 +139,62 @@ TEST_CASE("replay: damaged links and tampered transcripts", "[replay_cli]") {
   INFO(diverged.out);
   CHECK(diverged.code == 1);
   CHECK(diverged.out.find("diverges: turns[2].observation") != std::string::npos);
+}
+
+TEST_CASE("replay: a 16-turn LLM travel episode's link replays byte for byte", "[replay_cli][records]") {
+  Trajectory t = test::llm_travel_episode(16);
+  REQUIRE(t.turns.size() == 16);
+  std::string link = make_share_link(t, ShareSettings{16, "canned", "canned", "", ""}, "http://127.0.0.1:8080/");
+  SharedEpisode back = read_shared_episode(link);
+  CHECK(back.record_text == to_json_line(t));
+  ReplayOutcome outcome = replay_shared(back);
+  CHECK(outcome.difference == "");
+  CHECK(outcome.identical);
+  CliRun run = rapport_cli("replay " + quote(link));
+  INFO(run.out);
+  CHECK(run.code == 0);
+  CHECK(run.out.find("byte-identical") != std::string::npos);
+}
+
+TEST_CASE("replay: format-1 files and e1 links still replay, and replay:FILE plays them", "[replay_cli][records]") {
+  const std::string data = RAPPORT_TEST_DATA;
+  CliRun link = rapport_cli("replay " + quote(data + "/link_v1_travel.txt"));
+  INFO(link.out);
+  CHECK(link.code == 0);
+  CHECK(link.out.find("byte-identical") != std::string::npos);
+
+  std::ifstream in(data + "/records_v1.jsonl");
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  REQUIRE(lines.size() == 2);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::string file = temp_path(fmt::format("v1_{}.jsonl", i));
+    write_text_file(file, lines[i] + "\n");
+    CliRun run = rapport_cli("replay " + quote(file));
+    INFO(run.out);
+    CHECK(run.code == 0);
+    CHECK(run.out.find("byte-identical") != std::string::npos);
+    std::filesystem::remove(file);
+  }
+
+  // The FunctionGym line, played again by `rapport run --agent replay:FILE`: the same moves and
+  // observations, written in today's format.
+  std::string file = temp_path("v1_function.jsonl"), out = temp_path("v1_replayed.jsonl");
+  write_text_file(file, lines[0] + "\n");
+  std::filesystem::remove(out);
+  CliRun run = rapport_cli("run --agent " + quote("replay:" + file) + " --out " + quote(out) + " -q");
+  INFO(run.out);
+  REQUIRE(run.code == 0);
+  Trajectory before = trajectory_from_record(*parse_json(lines[0]));
+  std::string replayed = read_text_file(out);
+  CHECK(replayed.rfind(R"({"record_version":2,)", 0) == 0);
+  Trajectory after = trajectory_from_record(*parse_json(replayed));
+  REQUIRE(after.turns.size() == before.turns.size());
+  for (std::size_t k = 0; k < before.turns.size(); ++k) {
+    CHECK(after.turns[k].action == before.turns[k].action);
+    CHECK(after.turns[k].observation == before.turns[k].observation);
+  }
+  CHECK(after.total_reward() == before.total_reward());
+  std::filesystem::remove(file);
+  std::filesystem::remove(out);
 }

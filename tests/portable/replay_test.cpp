@@ -145,7 +145,7 @@ TEST_CASE("replay: a changed environment request is reported", "[replay]") {
   auto game = make_game("replay_colour_test");
   Trajectory t = reread(llm_episode(*game, 1));
   // The record says the user simulator was asked something else: the environment now differs.
-  t.turns[0].env_calls[0].request.messages[0].content = "You are a user who likes red.";
+  t.turns[0].env_calls[0].request.messages.edit(0).content = "You are a user who likes red.";
   CHECK_THROWS_AS(replay_trajectory(t), ReplayMismatch);
   try {
     replay_trajectory(t);

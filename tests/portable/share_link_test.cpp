@@ -76,7 +76,7 @@ TEST_CASE("share link: the envelope keeps the record's bytes and only known sett
   settings.agent_model = "some-model";
   settings.turn_credit = "r2g";
   std::string envelope = share_envelope(t, settings);
-  CHECK(envelope.rfind(R"({"format":"rapport-episode","version":1,"settings":{"max_turns":30,)", 0) == 0);
+  CHECK(envelope.rfind(R"({"format":"rapport-episode","version":2,"settings":{"max_turns":30,)", 0) == 0);
   SharedEpisode e = parse_share_envelope(envelope);
   CHECK(e.record_text == to_json_line(t));
   CHECK(e.settings.max_turns == 30);
@@ -121,14 +121,15 @@ TEST_CASE("share link: fragments parse from URLs and damage is reported", "[shar
   std::string envelope = share_envelope(scripted_function_episode(3), {});
   std::string compressed = "\x01\x02\xff compressed bytes";
   std::string fragment = share_fragment(compressed, envelope);
-  CHECK(fragment.rfind("e1.", 0) == 0);
+  CHECK(fragment.rfind("e2.", 0) == 0);
 
   for (std::string link : {fragment, "#" + fragment, "http://127.0.0.1:8080/index.html#" + fragment, "  " + fragment + "\n"}) {
     ShareFragment f = parse_share_fragment(link);
-    CHECK(f.version == 1);
+    CHECK(f.version == 2);
     CHECK(f.compressed == compressed);
     CHECK_NOTHROW(open_shared_envelope(f, envelope));
   }
+  CHECK(parse_share_fragment("e1." + fragment.substr(3)).version == 1);  // links made before format 2
 
   auto message = [](std::string_view link) {
     try {
