@@ -207,6 +207,9 @@ EnvSession::Outcome EnvSession::reset(const json::object& data) {
   pending_ = nullptr;
   runner_->advance();  // to the pause before the first move
   const Trajectory& t = runner_->trajectory();
+  // interact_with_env, then the environment's own tools (TauGym's), as OpenAI function schemas.
+  json::array tools{interact_tool_schema()};
+  for (const auto& tool : t.tools) tools.push_back(tool);
   json::object observation{{"text", t.opening},
                            {"system_prompt", t.system_prompt},
                            {"opening", t.opening},
@@ -224,7 +227,7 @@ EnvSession::Outcome EnvSession::reset(const json::object& data) {
                            {"truncated", false},
                            {"done", false},
                            {"info", json::object{}},
-                           {"tools", json::array{interact_tool_schema()}}};
+                           {"tools", tools}};
   reply_ = to_json(json::object{
       {"type", "observation"},
       {"data", json::object{{"observation", std::move(observation)}, {"reward", nullptr}, {"done", false}}}});
@@ -241,9 +244,11 @@ EnvSession::Outcome EnvSession::step(const json::object& data) {
   AgentMove move;
   std::string why, choice, content, action, reasoning;
   bool has_choice = data.find("choice") != data.end(), has_action = data.find("action") != data.end();
+  bool has_tool = data.find("tool") != data.end();
   for (const auto& field : data) {
     std::string_view key = field.key();
-    if (key != "choice" && key != "content" && key != "action" && key != "reasoning" && key != "metadata")
+    if (key != "choice" && key != "content" && key != "action" && key != "reasoning" && key != "metadata" &&
+        key != "tool" && key != "arguments")
       return error(SessionErrorCode::ValidationError,
                    fmt::format("unknown action field '{}': an action is {{\"choice\": \"action|search|answer|finish\", "
                                "\"content\": \"...\"}} (interact_with_env), or {{\"action\": \"[action] ...\"}}",
@@ -252,11 +257,27 @@ EnvSession::Outcome EnvSession::step(const json::object& data) {
   if (!read_text(data, "choice", choice, why) || !read_text(data, "content", content, why) ||
       !read_text(data, "action", action, why) || !read_text(data, "reasoning", reasoning, why))
     return error(SessionErrorCode::ValidationError, why);
-  if (has_choice == has_action)
+  if (int(has_choice) + int(has_action) + int(has_tool) != 1)
     return error(SessionErrorCode::ValidationError,
-                 "an action needs either \"choice\" (with \"content\"), as interact_with_env takes them, or \"action\" "
-                 "(a bracket action such as \"[answer] 42\")");
-  if (has_choice) {
+                 "an action needs one of \"choice\" (with \"content\"), as interact_with_env takes them, \"action\" "
+                 "(a bracket action such as \"[answer] 42\"), or \"tool\" (with \"arguments\"), a call of one of "
+                 "the environment's own tools");
+  if (has_tool) {
+    std::string tool;
+    if (!read_text(data, "tool", tool, why)) return error(SessionErrorCode::ValidationError, why);
+    json::object arguments;
+    if (auto a = data.find("arguments"); a != data.end() && !a->value().is_null()) {
+      if (a->value().is_object()) {
+        arguments = a->value().get_object();
+      } else if (auto parsed = a->value().is_string() ? parse_json(a->value().get_string()) : std::nullopt;
+                 parsed && parsed->is_object()) {
+        arguments = parsed->get_object();  // as OpenAI tool calls carry them: JSON text
+      } else {
+        return error(SessionErrorCode::ValidationError, "\"arguments\" must be a JSON object (or its JSON text)");
+      }
+    }
+    move = AgentMove::call(tool, arguments);  // an unknown tool is the environment's to explain
+  } else if (has_choice) {
     move = AgentMove::tool(choice, content);  // an unknown choice is the environment's to explain
   } else {
     move.action = action;

@@ -33,7 +33,8 @@ Routes (one port, one event-loop thread; every connection has its own timeouts):
              data keys (all optional, others ignored): env, task_id | seed + task_index, oracle
              (scripted|llm), sample, max_turns, agent, episode_id
          {"type":"step","data":{"choice":"action","content":"What do you prefer?"}}
-             interact_with_env's arguments (or {"action":"[answer] 42"}); optional "reasoning"
+             interact_with_env's arguments (or {"action":"[answer] 42"}, or {"tool":NAME,"arguments":{..}}
+             for an environment's own tools, listed in the reset observation's "tools"); optional "reasoning"
          {"type":"state"}  episode_id, step_count, done and the trajectory (the `rapport run` record)
          {"type":"close"}  no reply
        Replies: {"type":"observation","data":{"observation":{"text","raw_reward","format_error",

@@ -95,9 +95,15 @@ class AsyncSession:
         return _result(reply)
 
     async def step(self, choice: Optional[str] = None, content: str = "", *, action: Optional[str] = None,
-                   reasoning: Optional[str] = None) -> StepResult:
-        """One move: interact_with_env(choice, content), or a bracket ``action`` such as "[answer] 42"."""
-        data: Dict[str, Any] = {"action": action} if action is not None else {"choice": choice, "content": content}
+                   tool: Optional[str] = None, arguments: Any = None, reasoning: Optional[str] = None) -> StepResult:
+        """One move: interact_with_env(choice, content), a bracket ``action`` such as "[answer] 42", or a call
+        of one of the environment's own tools (``tool`` with ``arguments``: a dict or its JSON text)."""
+        if tool is not None:
+            data: Dict[str, Any] = {"tool": tool, "arguments": arguments if arguments is not None else {}}
+        elif action is not None:
+            data = {"action": action}
+        else:
+            data = {"choice": choice, "content": content}
         if reasoning is not None:
             data["reasoning"] = reasoning
         reply = await self._request({"type": "step", "data": data})

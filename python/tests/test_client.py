@@ -138,6 +138,21 @@ class Episodes(ServerCase):
                 self.assertFalse(state["done"])
         asyncio.run(main())
 
+    def test_environment_tool_calls(self):
+        with Session(self.url) as s:
+            first = s.reset(env="tau", seed=1)
+            names = [t["function"]["name"] for t in first.observation["tools"]]
+            self.assertEqual(names[0], "interact_with_env")
+            self.assertGreater(len(names), 1)
+            result = s.step(tool=names[1], arguments="{}")
+            self.assertFalse(result.done)
+            self.assertTrue(result.text)
+            trajectory = s.trajectory()
+            self.assertEqual(trajectory["turns"][0]["choice"], names[1])
+            with self.assertRaises(RapportError) as bad:
+                s.step(tool=names[1], arguments="[1]")
+            self.assertEqual(bad.exception.code, "VALIDATION_ERROR")
+
     def test_reset_by_task_id(self):
         with Session(self.url) as s:
             first = s.reset(env="telepathy", seed=5, task_index=2)
