@@ -271,7 +271,7 @@ Ask<SimReply> simulate(SimulatorKind kind, const UserContext& c) {
   }
   LlmRequest r = reasoning_user_request(c);
   r.purpose = "plain_user";
-  r.messages[0].content = plain_user_system(c);
+  r.messages.edit(0).content = plain_user_system(c);
   return Ask<SimReply>::llm(std::move(r), read);
 }
 

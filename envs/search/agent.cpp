@@ -4,9 +4,11 @@
 // answers. It knows how our articles are worded, never the hidden answer.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <deque>
 #include <optional>
 
+#include "core/action.h"
 #include "core/pynum.h"
 #include "envs/search/search.h"
 
@@ -127,6 +129,22 @@ class ScriptedSearchAgent : public Agent {
     facts_.push_back(*fact);
     // A bridge: the home country found leads to its own passage.
     if (lookup.fact == Fact::Home && kind_ == Kind::Continent) lookups_.push_back({*fact, Fact::Continent});
+  }
+
+  // Someone else's search for one of the lookups this agent plans is read as its own, and an answer
+  // given ends its questioning; other moves teach it nothing (it searches for what it still needs).
+  void observe_move(const AgentMove& move, const StepResult& result) override {
+    BracketAction a = parse_bracket_action(move.action);
+    if (a.choice == Choice::Answer) done_ = true;  // one answer, whoever gave it
+    if (a.choice != Choice::Search || done_) return;
+    auto it = std::find_if(lookups_.begin(), lookups_.end(),
+                           [&](const Lookup& l) { return ascii_lower(l.query) == ascii_lower(std::string(py_strip(a.payload))); });
+    if (it == lookups_.end()) {
+      if (result.observation.rfind("You have used all", 0) == 0) refused_ = true;
+      return;
+    }
+    std::rotate(lookups_.begin(), it, it + 1);
+    observe(result);
   }
 
  private:

@@ -158,6 +158,10 @@ class TakeoverAgent : public Agent {
     first_->start(system_prompt, opening);
     taker_->start(system_prompt, opening);
   }
+  void offer_tools(const std::vector<ToolSpec>& tools) override {
+    first_->offer_tools(tools);
+    taker_->offer_tools(tools);
+  }
   Flow<AgentMove> next_move() override {
     if (moves_ < handover_) {
       Flow<AgentMove> flow = first_->next_move();
