@@ -1,5 +1,6 @@
 #include "native/env_server.h"
 
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -16,6 +17,7 @@
 #include "core/registry.h"
 #include "native/demo_model.h"
 #include "native/http_client.h"
+#include "native/search_backend.h"
 #include "native/static_files.h"
 
 namespace rapport {
@@ -524,6 +526,10 @@ EnvServer::EnvServer(ServerOptions options) : impl_(std::make_shared<Impl>(std::
   if (o.user) s.user_endpoint = s.client.add_endpoint(*o.user);
   if (o.judge) s.judge_endpoint = s.client.add_endpoint(*o.judge);
   s.options.session.llm_available = o.user.has_value();
+  SearchSpec search = parse_search_spec(o.search);
+  if (search.kind != SearchSpec::Kind::Builtin && search.kind != SearchSpec::Kind::Index)
+    throw ConfigError(fmt::format("--search '{}': rapport serve answers searches from builtin or index:PATH", o.search));
+  s.options.session.search = make_search_backend(search, s.client);
   if (o.cache_mode != CacheMode::Off) {
     if (o.cache_path.empty()) throw ConfigError("a cache mode other than off needs --cache FILE");
     s.cache = std::make_unique<CompletionCache>(o.cache_path, o.cache_mode);

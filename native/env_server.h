@@ -35,6 +35,7 @@ struct ServerOptions {
   std::string cache_path;
   CacheMode cache_mode = CacheMode::Off;
   bool demo_model = true;
+  std::string search = "builtin";  // --search: builtin or index:PATH (answered at once)
 };
 
 // Live figures, for /health and benchmarks.

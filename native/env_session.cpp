@@ -1,5 +1,6 @@
 #include "native/env_session.h"
 
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -9,6 +10,7 @@
 #include "core/agent.h"
 #include "core/registry.h"
 #include "native/scheduler.h"
+#include "native/search_backend.h"
 
 namespace rapport {
 
@@ -288,8 +290,17 @@ EnvSession::Outcome EnvSession::step(const json::object& data) {
 }
 
 EnvSession::Outcome EnvSession::advance() {
-  pending_ = runner_->advance();
-  if (pending_) return Outcome::Pending;
+  pending_ = nullptr;
+  while (auto call = runner_->next_call()) {
+    if (call->completion) {
+      pending_ = call->completion;
+      return Outcome::Pending;
+    }
+    // Index backends answer at once; without one the episode sees a failed search.
+    std::optional<SearchResponse> answer;
+    if (defaults_.search) defaults_.search->search(*call->search, [&](SearchResponse r) { answer = std::move(r); });
+    runner_->supply(answer ? *answer : search_failure("this server answers no searches"));
+  }
   ++steps_;
   reply_ = observation_reply();
   return Outcome::Reply;

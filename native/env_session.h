@@ -39,11 +39,15 @@ class GameCache {
   std::map<std::string, std::shared_ptr<const Game>> games_;
 };
 
+class SearchBackend;
+
 struct SessionDefaults {
   std::string env = "function";
   int max_turns = 16;
   int max_turns_limit = 1000;  // the most a reset may ask for
   bool llm_available = false;  // a user-simulator model is configured (oracle "llm" allowed)
+  // Answers the episodes' searches (SearchGym) at once: the built-in corpus or an index file.
+  std::shared_ptr<SearchBackend> search;
 };
 
 class RemoteAgent;

@@ -90,6 +90,10 @@ void install(CLI::App& app) {
       ->check(CLI::Range(1024, 1 << 30))
       ->capture_default_str()
       ->group(sessions);
+  cmd->add_option("--search", f->server.search,
+                  "Where SearchGym's searches are answered: builtin (our corpus) or index:PATH (rapport index)")
+      ->capture_default_str()
+      ->group(sessions);
   cmd->add_flag("!--no-demo-model", f->server.demo_model, "Do not serve the demo model at /v1/chat/completions");
   add_endpoint_flags(*cmd, "user-", "user simulator", f->user);
   add_endpoint_flags(*cmd, "judge-", "judge", f->judge);

@@ -153,6 +153,17 @@ class Episodes(ServerCase):
                 s.step(tool=names[1], arguments="[1]")
             self.assertEqual(bad.exception.code, "VALIDATION_ERROR")
 
+    def test_searches_are_answered_by_the_server(self):
+        with Session(self.url) as s:
+            s.reset(env="search", seed=1)
+            result = s.step("search", "born")
+            self.assertNotIn("answers no searches", result.text)
+            trajectory = s.trajectory()
+            calls = trajectory["turns"][0]["search_calls"]
+            self.assertEqual(len(calls), 1)
+            self.assertTrue(calls[0]["response"]["ok"])
+            self.assertGreater(len(calls[0]["response"]["passages"]), 0)
+
     def test_reset_by_task_id(self):
         with Session(self.url) as s:
             first = s.reset(env="telepathy", seed=5, task_index=2)
