@@ -60,8 +60,14 @@ std::string digits(Rng& rng, int n) {
 
 json::object random_address(Rng& rng) {
   const City& c = rng.pick(kCities);
-  return json::object{{"address1", fmt::format("{} {}", rng.range(10, 999), rng.pick(kStreets))},
-                      {"address2", fmt::format("{} {}", rng.chance(0.5) ? "Apt" : "Suite", rng.range(1, 400))},
+  // One draw per statement: the order of a call's arguments is unspecified, and the native and
+  // WebAssembly compilers differ.
+  const char* street = rng.pick(kStreets);
+  auto number = rng.range(10, 999);
+  auto unit = rng.range(1, 400);
+  const char* unit_kind = rng.chance(0.5) ? "Apt" : "Suite";
+  return json::object{{"address1", fmt::format("{} {}", number, street)},
+                      {"address2", fmt::format("{} {}", unit_kind, unit)},
                       {"city", c.city},
                       {"country", "USA"},
                       {"state", c.state},
