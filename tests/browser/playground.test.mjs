@@ -111,6 +111,7 @@ test('the drawn UI answers a real mouse and keyboard', async () => {
   state = await waitState(page, (s) => s.awaiting_move && s.widgets.composer, 'a new episode');
   assert.equal(state.turns, 0);
   await page.mouse.click(...state.widgets.composer);
+  await waitState(page, (s) => s.text_input, 'the composer to take text');
   await page.keyboard.type('1 2 3 4', { delay: 20 });
   await page.keyboard.press('Enter');
   state = await waitState(page, (s) => s.turns === 1, 'the typed move');
@@ -127,7 +128,7 @@ test('a share link replays to the identical transcript, in the browser and nativ
   const record = await author.page.evaluate(() => window.rapport.playScripted('function(difficulty=hard)', 11));
   const original = (await appState(author.page)).record;
   const link = await author.page.evaluate(() => window.rapport.shareLink());
-  assert.match(link, /#e1\.[0-9a-f]{16}\.[A-Za-z0-9_-]+$/);
+  assert.match(link, /#e2\.[0-9a-f]{16}\.[A-Za-z0-9_-]+$/);
   assert.ok(link.startsWith(server.url));
   assert.ok(!link.includes('sk-'), 'no secret in the link');
   await author.context.close();
