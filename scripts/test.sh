@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds both targets and runs every test: native (release), WebAssembly under node, the
-# native/WebAssembly parity check, the browser tests in headless Chromium, and the portable and
-# native tests again under AddressSanitizer + UBSan (the asan preset).
+# native/WebAssembly parity check, the Python client's and the Slurm recipe's tests (through ctest)
+# and the browser tests in headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NODE_PATH=/usr/share/nodejs  # Debian's emscripten needs Debian's acorn
@@ -15,6 +15,3 @@ ctest --preset release
 if [[ -f tests/browser/package.json ]]; then
   (cd tests/browser && npm test)
 fi
-cmake --preset asan
-cmake --build --preset asan --target rapport rapport_portable_tests rapport_native_tests rapport_parity
-ctest --preset asan
