@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import { resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
-  appState, launchBrowser, openPage, pngColourCount, repoRoot, runCli, serve, waitFirstFrame,
+  appState, launchBrowser, openPage, pngColourCount, repoRoot, runCli, serve, waitFirstFrame, waitState,
 } from './harness.mjs';
 
 let server;
@@ -23,17 +23,6 @@ after(async () => {
   if (browser) await browser.close();
   if (server) server.stop();
 });
-
-async function waitState(page, predicate, what, timeout = 20000) {
-  const start = Date.now();
-  let state;
-  while (Date.now() - start < timeout) {
-    state = await appState(page);
-    if (predicate(state)) return state;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`timed out waiting for ${what}; last state: ${JSON.stringify(state).slice(0, 600)}`);
-}
 
 test('the page loads without console errors and ImGui draws frames', async () => {
   const { page, context, problems } = await openPage(browser, server.url);
