@@ -90,27 +90,6 @@ test('a person plays moves with the composer and forks from a turn', async () =>
   await context.close();
 });
 
-test('the drawn UI answers a real mouse and keyboard', async () => {
-  const { page, context, problems } = await openPage(browser, server.url);
-  await waitFirstFrame(page);
-  // ImGui reports where it drew the widgets; the clicks and keys go through the canvas as a
-  // person's would (emscripten's GLFW to ImGui).
-  let state = await waitState(page, (s) => s.widgets.new_episode, 'the New episode button');
-  await page.mouse.click(...state.widgets.new_episode);
-  state = await waitState(page, (s) => s.awaiting_move && s.widgets.composer, 'a new episode');
-  assert.equal(state.turns, 0);
-  await page.mouse.click(...state.widgets.composer);
-  await waitState(page, (s) => s.text_input, 'the composer to take text');
-  await page.keyboard.type('1 2 3 4', { delay: 20 });
-  await page.keyboard.press('Enter');
-  state = await waitState(page, (s) => s.turns === 1, 'the typed move');
-  const turn = JSON.parse(state.record).turns[0];
-  assert.equal(turn.action, '[action] 1 2 3 4');
-  assert.match(turn.observation, /^For numbers \[1\.0, 2\.0, 3\.0, 4\.0\], the function gives /);
-  assert.deepEqual(problems, []);
-  await context.close();
-});
-
 test('a share link replays to the identical transcript, in the browser and natively', async () => {
   const author = await openPage(browser, server.url);
   await waitFirstFrame(author.page);
