@@ -462,7 +462,9 @@ class RandomTauAgent : public Agent {
 
  private:
   void collect(const std::string& text) {
-    static const std::regex ids(R"(#W\d{7}|\b\d{10}\b|\b(?:credit_card|gift_card|paypal)_\d{7}\b|\b[a-z]+_[a-z]+_\d{4}\b)");
+    static const std::regex ids(
+        R"(#W\d{7}|\b\d{10}\b|\b(?:credit_card|gift_card|paypal|certificate)_\d{7}\b|\b[a-z]+_[a-z]+_\d{4}\b|)"
+        R"(\bHAT\d{3}\b|\b(?=[A-Z]*\d)(?=\d*[A-Z])[A-Z0-9]{6}\b)");
     for (auto it = std::sregex_iterator(text.begin(), text.end(), ids); it != std::sregex_iterator(); ++it)
       if (seen_.size() < 200) seen_.push_back(it->str());
   }
@@ -472,9 +474,29 @@ class RandomTauAgent : public Agent {
   std::vector<std::string> seen_;
 };
 
+// The scripted agent of whichever domain's policy it is given.
+class DomainAgent : public Agent {
+ public:
+  explicit DomainAgent(std::uint64_t seed) : seed_(seed), inner_(make_retail_agent(seed)) {}
+  std::string name() const override { return "scripted"; }
+  void start(const std::string& system_prompt, const std::string& opening) override {
+    inner_ = domain_of_prompt(system_prompt).scripted_agent(seed_);
+    inner_->start(system_prompt, opening);
+  }
+  void offer_tools(const std::vector<ToolSpec>& tools) override { inner_->offer_tools(tools); }
+  Flow<AgentMove> next_move() override { return inner_->next_move(); }
+  void observe(const StepResult& result) override { inner_->observe(result); }
+  void observe_move(const AgentMove& move, const StepResult& result) override { inner_->observe_move(move, result); }
+
+ private:
+  std::uint64_t seed_;
+  std::unique_ptr<Agent> inner_;
+};
+
 }  // namespace
 
-std::unique_ptr<Agent> make_scripted_agent(std::uint64_t) { return std::make_unique<ScriptedTauAgent>(); }
+std::unique_ptr<Agent> make_scripted_agent(std::uint64_t seed) { return std::make_unique<DomainAgent>(seed); }
+std::unique_ptr<Agent> make_retail_agent(std::uint64_t) { return std::make_unique<ScriptedTauAgent>(); }
 std::unique_ptr<Agent> make_random_agent(std::uint64_t seed) { return std::make_unique<RandomTauAgent>(seed); }
 
 }  // namespace rapport::tau

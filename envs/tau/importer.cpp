@@ -1,8 +1,9 @@
-// tau-bench's retail data (taubench-behaviour §1.1, §4): the database files users.json,
-// orders.json and products.json, and the task lists, either tau-bench's own Python sources
-// (tasks_test.py, tasks_train.py, tasks_dev.py: `TASKS = [Task(user_id=..., actions=[Action(...)],
+// tau-bench's data for a domain (taubench-behaviour §1.1, §4): the database files (retail
+// users.json, orders.json and products.json; airline flights.json, reservations.json and
+// users.json: the folder's files tell which), and the task lists, either tau-bench's own Python
+// sources (tasks_test.py, tasks_train.py, tasks_dev.py: `TASKS = [Task(user_id=..., actions=[...],
 // ...), ...]`) or UserRL's JSON dumps (tau_test.json, tau_train.json). Task ids follow UserRL:
-// retail-007, retail-train-007, retail-dev-007.
+// retail-007, retail-train-007, retail-dev-007, airline-007.
 #include <fmt/format.h>
 
 #include <map>
@@ -225,8 +226,33 @@ std::string base_name(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-std::string id_prefix(std::string_view split) {
-  return split == "test" ? "retail-" : fmt::format("retail-{}-", split);
+std::string id_prefix(const Domain& domain, std::string_view split) {
+  return split == "test" ? fmt::format("{}-", domain.name) : fmt::format("{}-{}-", domain.name, split);
+}
+
+// The domain whose table files the folder holds most of (all of them, when it is complete).
+const Domain& folder_domain(const std::map<std::string, const std::string*>& by_name) {
+  const Domain* best = nullptr;
+  std::size_t best_found = 0;
+  bool best_complete = false;
+  for (const Domain* d : domains()) {
+    std::size_t found = 0;
+    for (const char* t : d->tables) found += by_name.count(fmt::format("{}.json", t));
+    bool complete = found == d->tables.size();
+    if (!best || (complete && !best_complete) || (complete == best_complete && found > best_found)) {
+      best = d;
+      best_found = found;
+      best_complete = complete;
+    }
+  }
+  return *best;
+}
+
+std::string table_list(const Domain& domain) {
+  std::string out;
+  for (std::size_t i = 0; i < domain.tables.size(); ++i)
+    out += fmt::format("{}{}.json", i == 0 ? "" : (i + 1 == domain.tables.size() ? " and " : ", "), domain.tables[i]);
+  return out;
 }
 
 }  // namespace
@@ -258,15 +284,17 @@ const Db* imported_db(const std::string& hash) {
 std::vector<TauTask> import_tau_folder(const std::vector<std::pair<std::string, std::string>>& files, std::string_view split) {
   std::map<std::string, const std::string*> by_name;
   for (const auto& [path, text] : files) by_name.emplace(base_name(path), &text);
-  auto table = [&](const char* name) {
+  const Domain& domain = folder_domain(by_name);
+  Db db;
+  for (const char* t : domain.tables) {
+    std::string name = fmt::format("{}.json", t);
     auto it = by_name.find(name);
     if (it == by_name.end())
-      throw ConfigError(fmt::format("tau: the data folder has no {} (it needs users.json, orders.json and products.json)", name));
+      throw ConfigError(fmt::format("tau: the data folder has no {} (it needs {})", name, table_list(domain)));
     auto v = parse_json(*it->second);
     if (!v || !v->is_object()) throw ConfigError(fmt::format("tau: {} is not a JSON object", name));
-    return std::move(v->get_object());
-  };
-  Db db{{"orders", table("orders.json")}, {"products", table("products.json")}, {"users", table("users.json")}};
+    db[t] = std::move(v->get_object());
+  }
   std::string hash = db_hash(db);
   import_store(hash, std::move(db));
 
@@ -277,7 +305,7 @@ std::vector<TauTask> import_tau_folder(const std::vector<std::pair<std::string, 
     if (auto it = by_name.find(fmt::format("tasks_{}.py", s)); it != by_name.end()) {
       found = true;
       try {
-        for (auto& t : parse_tau_task_source(*it->second, id_prefix(s))) tasks.push_back(std::move(t));
+        for (auto& t : parse_tau_task_source(*it->second, id_prefix(domain, s))) tasks.push_back(std::move(t));
       } catch (const ConfigError& e) {
         throw ConfigError(fmt::format("tau: tasks_{}.py: {}", s, e.what()));
       }
@@ -289,7 +317,7 @@ std::vector<TauTask> import_tau_folder(const std::vector<std::pair<std::string, 
         if (!item.is_object()) throw ConfigError(fmt::format("tau: tau_{}.json: an item is not an object", s));
         const auto& io = item.get_object();
         std::string id = get_string(io, "id");
-        if (id.rfind("retail", 0) != 0) continue;  // this importer reads the retail domain
+        if (id.rfind(domain.name, 0) != 0) continue;  // the folder holds one domain; the dump holds both
         auto info = io.find("info");
         if (info == io.end() || !info->value().is_object() || !info->value().get_object().contains("task") ||
             !info->value().get_object().at("task").is_object())
@@ -304,6 +332,7 @@ std::vector<TauTask> import_tau_folder(const std::vector<std::pair<std::string, 
     throw ConfigError(fmt::format("tau: the data folder has no task file for split '{}' (tasks_<split>.py or tau_<split>.json)", split));
   for (auto& t : tasks) {
     t.db_ref = hash;
+    t.domain = domain.name;
     // tau-bench's customer writes its own first message; without a recorded one ours opens plainly.
     if (t.opening.empty()) t.opening = "Hi, I need some help with my account.";
   }

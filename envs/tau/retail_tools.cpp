@@ -8,29 +8,10 @@
 
 #include "core/pynum.h"
 #include "envs/tau/tau.h"
+#include "envs/tau/tool_support.h"
 
 namespace rapport::tau {
 namespace {
-
-struct Param {
-  const char* name;
-  const char* type;  // JSON-schema type; arrays hold strings unless items says otherwise
-  const char* description;
-  json::object items = {};
-};
-
-ToolSpec make_spec(const char* name, const char* description, std::vector<Param> params) {
-  json::object properties;
-  json::array required;
-  for (auto& p : params) {
-    json::object prop{{"type", p.type}, {"description", p.description}};
-    if (std::string_view(p.type) == "array") prop["items"] = p.items.empty() ? json::object{{"type", "string"}} : p.items;
-    properties[p.name] = std::move(prop);
-    required.push_back(json::string(p.name));
-  }
-  return ToolSpec{name, description,
-                  json::object{{"type", "object"}, {"properties", std::move(properties)}, {"required", std::move(required)}}};
-}
 
 std::vector<Param> address_params(Param first) {
   return {first,
@@ -50,8 +31,7 @@ std::vector<ToolSpec> build_specs() {
   const Param new_items{"new_item_ids", "array",
                         "For each item id, in the same order, the id of the new variant of the same product."};
   return {
-      make_spec("calculate", "Evaluate an arithmetic expression with + - * / and parentheses; the result is rounded to two decimals.",
-                {{"expression", "string", "The expression, e.g. '2 * (3.5 + 4)'."}}),
+      calculate_spec(),
       make_spec("cancel_pending_order",
                 "Cancel a pending order and refund its payments (gift cards at once, other methods in 5-7 business days). "
                 "Only after the user confirms the order and the reason.",
@@ -84,91 +64,14 @@ std::vector<ToolSpec> build_specs() {
                 "Request a return of delivered items; the refund goes to the original payment method or a gift card. After "
                 "the user confirms the items and the refund method.",
                 {order, items, payment}),
-      make_spec("think", "Think about something without acting; nothing is looked up or changed.",
-                {{"thought", "string", "The thought."}}),
-      make_spec("transfer_to_human_agents",
-                "Hand the conversation to a human agent, only when the request is out of scope; ends the conversation.",
-                {{"summary", "string", "A summary of the user's issue."}}),
+      think_spec(),
+      transfer_spec(),
   };
 }
-
-// "get_order_details" -> "GetOrderDetails", the tool class tau-bench names in binding errors.
-std::string class_name(std::string_view tool) {
-  std::string out;
-  bool upper = true;
-  for (char c : tool) {
-    if (c == '_') {
-      upper = true;
-      continue;
-    }
-    out += upper && c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
-    upper = false;
-  }
-  return out;
-}
-
-// Python's TypeError for a call of invoke(data, **params) with these keyword arguments.
-std::string binding_error(const ToolSpec& spec, const json::object& args) {
-  const auto& props = spec.parameters.at("properties").get_object();
-  for (const auto& kv : args)
-    if (!props.contains(kv.key()))
-      return fmt::format("Error: {}.invoke() got an unexpected keyword argument '{}'", class_name(spec.name),
-                         std::string(kv.key()));
-  std::vector<std::string> missing;
-  for (const auto& kv : props)
-    if (!args.contains(kv.key())) missing.push_back("'" + std::string(kv.key()) + "'");
-  if (missing.empty()) return "";
-  std::string list;
-  for (std::size_t i = 0; i < missing.size(); ++i) {
-    if (i > 0) list += missing.size() == 2 ? " and " : (i + 1 == missing.size() ? ", and " : ", ");
-    list += missing[i];
-  }
-  return fmt::format("Error: {}.invoke() missing {} required positional argument{}: {}", class_name(spec.name),
-                     missing.size(), missing.size() > 1 ? "s" : "", list);
-}
-
-std::string py_type(const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::string: return "str";
-    case json::kind::int64:
-    case json::kind::uint64: return "int";
-    case json::kind::double_: return "float";
-    case json::kind::bool_: return "bool";
-    case json::kind::array: return "list";
-    case json::kind::object: return "dict";
-    default: return "NoneType";
-  }
-}
-
-struct Fail {
-  std::string message;  // without the "Error: " prefix
-};
-
-// table[key] as Python's dict lookup: unhashable keys raise, other types simply miss.
-json::object* lookup(json::object& table, const json::value& key, const char* not_found) {
-  if (key.is_array() || key.is_object()) throw Fail{fmt::format("unhashable type: '{}'", py_type(key))};
-  if (!key.is_string()) throw Fail{not_found};
-  auto it = table.find(key.get_string());
-  if (it == table.end() || !it->value().is_object()) throw Fail{not_found};
-  return &it->value().get_object();
-}
-
-json::object& table(Db& db, const char* name) { return db[name].as_object(); }
 
 std::string lower_of(const json::value& v) {
   if (!v.is_string()) throw Fail{fmt::format("'{}' object has no attribute 'lower'", py_type(v))};
   return ascii_lower(v.get_string());
-}
-
-// Iterating a value as Python would: lists element-wise, strings by character.
-std::vector<json::value> as_list(const json::value& v) {
-  if (v.is_array()) return {v.get_array().begin(), v.get_array().end()};
-  if (v.is_string()) {
-    std::vector<json::value> out;
-    for (char c : v.get_string()) out.emplace_back(json::string(std::string(1, c)));
-    return out;
-  }
-  throw Fail{fmt::format("'{}' object is not iterable", py_type(v))};
 }
 
 json::array sorted_list(const std::vector<json::value>& items) {
@@ -253,8 +156,6 @@ json::object address_from(const json::object& a) {
   return json::object{{"address1", a.at("address1")}, {"address2", a.at("address2")}, {"city", a.at("city")},
                       {"state", a.at("state")},       {"country", a.at("country")},   {"zip", a.at("zip")}};
 }
-
-using Handler = std::string (*)(Db&, const json::object&);
 
 std::string find_user_id_by_email(Db& db, const json::object& a) {
   std::string email = lower_of(a.at("email"));
@@ -432,18 +333,8 @@ std::string modify_user_address(Db& db, const json::object& a) {
   return to_python_json(user);
 }
 
-std::string think(Db&, const json::object&) { return ""; }
-
-std::string calculate_tool(Db&, const json::object& a) {
-  const json::value& e = a.at("expression");
-  if (!e.is_string()) throw Fail{fmt::format("'{}' object is not iterable", py_type(e))};
-  return calculate(e.get_string());
-}
-
-std::string transfer(Db&, const json::object&) { return "Transfer successful"; }
-
-const std::vector<std::pair<const char*, Handler>>& handlers() {
-  static const std::vector<std::pair<const char*, Handler>> h = {
+const std::vector<ToolEntry>& handlers() {
+  static const std::vector<ToolEntry> h = {
       {"calculate", calculate_tool},
       {"cancel_pending_order", cancel_pending_order},
       {"exchange_delivered_order_items", exchange_delivered_order_items},
@@ -458,8 +349,8 @@ const std::vector<std::pair<const char*, Handler>>& handlers() {
       {"modify_pending_order_payment", modify_pending_order_payment},
       {"modify_user_address", modify_user_address},
       {"return_delivered_order_items", return_delivered_order_items},
-      {"think", think},
-      {"transfer_to_human_agents", transfer},
+      {"think", think_tool},
+      {"transfer_to_human_agents", transfer_tool},
   };
   return h;
 }
@@ -478,26 +369,7 @@ bool is_write_tool(std::string_view name) {
 }
 
 ToolOutcome call_retail_tool(Db& db, std::string_view name, const json::object& arguments) {
-  const auto& specs = retail_tool_specs();
-  for (std::size_t i = 0; i < specs.size(); ++i) {
-    if (specs[i].name != name) continue;
-    if (std::string e = binding_error(specs[i], arguments); !e.empty()) return {e, false, true};
-    // Checks precede mutation in every tool, so a failure leaves the database as it was; the copy
-    // guards the few Python errors our port raises midway (a missing gift card record).
-    std::optional<Db> backup;
-    if (is_write_tool(name)) backup = db;
-    try {
-      std::string out = handlers()[i].second(db, arguments);
-      return {out, name == "transfer_to_human_agents", false};
-    } catch (const Fail& f) {
-      if (backup) db = std::move(*backup);
-      return {"Error: " + f.message, false, true};
-    } catch (const std::exception& e) {
-      if (backup) db = std::move(*backup);  // malformed data (a record missing a field): Python's KeyError text is not ours to guess
-      return {fmt::format("Error: {}", e.what()), false, true};
-    }
-  }
-  return {fmt::format("Unknown action {}", name), false, true};
+  return dispatch_tool(db, retail_tool_specs(), handlers(), is_write_tool, name, arguments);
 }
 
 }  // namespace rapport::tau

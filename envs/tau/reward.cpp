@@ -67,9 +67,14 @@ json::object RewardReport::info() const {
 
 RewardReport score_episode(const Db& initial, const Db& final_db, const std::vector<GoldAction>& gold,
                            const std::vector<std::string>& outputs, const std::vector<std::string>& agent_messages) {
+  return score_episode(find_domain("retail"), initial, final_db, gold, outputs, agent_messages);
+}
+
+RewardReport score_episode(const Domain& domain, const Db& initial, const Db& final_db, const std::vector<GoldAction>& gold,
+                           const std::vector<std::string>& outputs, const std::vector<std::string>& agent_messages) {
   Db gold_db = initial;
   for (const auto& a : gold)
-    if (a.name != "transfer_to_human_agents") call_retail_tool(gold_db, a.name, a.kwargs);  // errors are part of the gold
+    if (a.name != "transfer_to_human_agents") domain.call_tool(gold_db, a.name, a.kwargs);  // errors are part of the gold
   RewardReport r;
   r.db_hash = db_hash(final_db);
   r.gold_hash = db_hash(gold_db);

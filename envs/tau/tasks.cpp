@@ -423,7 +423,7 @@ TauTask generate_task(std::uint64_t world, std::uint64_t index, std::string_view
 }
 
 Db initial_db(const TauTask& task) {
-  if (task.source == "generated") return generate_retail_db(task.world);
+  if (task.source == "generated") return find_domain(task.domain).generate_db(task.world);
   if (const Db* db = imported_db(task.db_ref)) return *db;
   throw ConfigError(fmt::format("tau: task {} needs the tau-bench database it was imported with: pass --data DIR", task.id));
 }
@@ -450,6 +450,7 @@ json::value to_json(const TauTask& t) {
                                       {"hint_item", r.hint_item}, {"items", std::move(items)}, {"reason", r.reason},
                                       {"changes", r.changes}, {"address", r.address}, {"to_gift_card", r.to_gift_card},
                                       {"figure", r.figure}});
+      if (!r.details.empty()) requests.back().as_object()["details"] = r.details;
     }
     o["requests"] = std::move(requests);
   } else {
@@ -463,7 +464,7 @@ TauTask tau_task_from(const Task& task) {
   const auto& o = task.data.get_object();
   TauTask t;
   t.id = task.id;
-  t.domain = get_string(o, "domain", "retail");
+  t.domain = find_domain(get_string(o, "domain", "retail")).name;
   t.source = get_string(o, "source");
   if (t.source != "generated" && t.source != "tau-bench") throw ConfigError("tau: task source must be generated or tau-bench");
   t.user_id = get_string(o, "user_id");
@@ -504,6 +505,7 @@ TauTask tau_task_from(const Task& task) {
         if (auto c = ro.find("address"); c != ro.end() && c->value().is_object()) r.address = c->value().get_object();
         r.to_gift_card = get_bool(ro, "to_gift_card");
         r.figure = get_string(ro, "figure");
+        if (auto c = ro.find("details"); c != ro.end() && c->value().is_object()) r.details = c->value().get_object();
         t.requests.push_back(std::move(r));
       }
   } else {

@@ -26,8 +26,8 @@ inline constexpr std::string_view kStop = "###STOP###";
 // tau-bench's fixed agent greeting, which the simulated customer answers first.
 inline constexpr const char* kGreeting = "Hi! How can I help you today?";
 
-// A retail database: {"orders": {...}, "products": {...}, "users": {...}} in tau-bench's schema
-// (taubench-behaviour §1.2), insertion-ordered.
+// A domain's database in tau-bench's schema, insertion-ordered: retail {"orders", "products",
+// "users"} (taubench-behaviour §1.2), airline {"flights", "reservations", "users"} (§1.3).
 using Db = json::object;
 
 // ---- Python-exact text (pydata.cpp) ---------------------------------------------------------
@@ -73,9 +73,10 @@ struct GoldAction {
   json::object kwargs;
 };
 
-// One customer request, structured, for the scripted customer (generated tasks only). kind:
+// One customer request, structured, for the scripted customer (generated tasks only). Retail kinds:
 // cancel | return | exchange | address | refused_cancel (asks for what the policy forbids; the
-// agent must refuse) | ask_total (wants a figure said back: the task's outputs).
+// agent must refuse) | ask_total (wants a figure said back: the task's outputs). Airline kinds are
+// listed in airline.h; their order_id is the reservation id.
 struct Request {
   std::string kind;
   std::string order_id;
@@ -87,6 +88,7 @@ struct Request {
   json::object address;            // address: the new address
   bool to_gift_card = false;       // return: refund to the gift card instead of the original method
   std::string figure;              // ask_total: what the agent must say
+  json::object details;            // what a domain's request needs beyond these (airline: flights, bags, ...)
 };
 
 struct Identity {
@@ -117,11 +119,12 @@ TauTask tau_task_from(const Task& task);  // throws ConfigError on a malformed t
 Db generate_retail_db(std::uint64_t world);
 // Task `index` of tier `tier` on the shop of `world`, gold actions and outputs by construction.
 TauTask generate_task(std::uint64_t world, std::uint64_t index, std::string_view tier);
-// The database a task starts from (generated, or imported earlier in this process).
+// The database a task starts from (generated in its domain's world, or imported earlier in this
+// process).
 Db initial_db(const TauTask& task);
 
-// tau-bench's data folder for retail: users.json, orders.json, products.json (or one db.json)
-// and task files: tasks_test.py / tasks_train.py / tasks_dev.py (Task(...) literals) or UserRL's
+// tau-bench's data folder for a domain (found by its table files: retail users.json, orders.json,
+// products.json; airline flights.json, reservations.json, users.json) and task files: tasks_test.py / tasks_train.py / tasks_dev.py (Task(...) literals) or UserRL's
 // tau_*.json dumps. The database is kept for the process (import_store); tasks refer to it by
 // hash. Throws ConfigError naming what is missing or malformed.
 std::vector<TauTask> import_tau_folder(const std::vector<std::pair<std::string, std::string>>& files,
@@ -183,13 +186,59 @@ CustomerReply read_customer_reply(const LlmResponse& response);
 // What the customer says about a request, as the generator and the scripted customer phrase it.
 std::string request_text(const Request& request);
 
+// ---- Domains (domain.cpp) ---------------------------------------------------------------------
+
+// A business TauGym can run: its tools, policy, generated world and tasks, and its scripted
+// players. The env, reward, importer and agents go through this and know no domain by name.
+struct Domain {
+  const char* name;         // retail | airline: the `domain` parameter, task ids, task records
+  const char* business;     // how the agent's instructions call the company: shop | airline
+  const char* example_call; // a look-up as [search] help shows it, {"name": ..., "arguments": ...}
+  std::vector<const char*> tables;  // the database's tables, each a <table>.json in tau-bench's folder
+  const std::vector<ToolSpec>& (*tool_specs)();
+  ToolOutcome (*call_tool)(Db& db, std::string_view name, const json::object& arguments);
+  bool (*is_write_tool)(std::string_view name);
+  const std::string& (*policy)();
+  Db (*generate_db)(std::uint64_t world);
+  TauTask (*generate_task)(std::uint64_t world, std::uint64_t index, std::string_view tier);
+  std::unique_ptr<Customer> (*scripted_customer)();
+  std::unique_ptr<Agent> (*scripted_agent)(std::uint64_t seed);
+};
+
+// Every domain, retail first (the default).
+const std::vector<const Domain*>& domains();
+// The domain of that name; throws ConfigError naming the known ones.
+const Domain& find_domain(std::string_view name);
+// The domain whose policy the agent's instructions begin with (retail when none does).
+const Domain& domain_of_prompt(std::string_view system_prompt);
+
+// Replays the gold actions with the domain's tools (score_episode above is retail's).
+RewardReport score_episode(const Domain& domain, const Db& initial, const Db& final_db, const std::vector<GoldAction>& gold,
+                           const std::vector<std::string>& outputs, const std::vector<std::string>& agent_messages);
+
+// ---- Airline (airline_tools.cpp, airline_world.cpp, airline_tasks.cpp, airline_policy.cpp) ----
+
+// The 14 airline tools, alphabetically as tau-bench lists them (§2.3).
+const std::vector<ToolSpec>& airline_tool_specs();
+// Executes one airline tool call on `db` exactly as tau-bench does.
+ToolOutcome call_airline_tool(Db& db, std::string_view name, const json::object& arguments);
+bool is_airline_write_tool(std::string_view name);
+const std::string& airline_policy();
+// Our airline: airports, flights with per-date records, users and reservations in every state.
+Db generate_airline_db(std::uint64_t world);
+TauTask generate_airline_task(std::uint64_t world, std::uint64_t index, std::string_view tier);
+std::unique_ptr<Customer> make_airline_customer();
+std::unique_ptr<Agent> make_airline_agent(std::uint64_t seed);
+
 // ---- Policy and agents (policy.cpp, agent.cpp) ----------------------------------------------
 
 const std::string& retail_policy();
 
 // Plays from the policy, the tools and the conversation only: authenticates, looks up, checks the
-// policy, proposes, writes after a yes.
+// policy, proposes, writes after a yes. Picks the domain's agent by the policy it is given.
 std::unique_ptr<Agent> make_scripted_agent(std::uint64_t seed);
+// The retail shop's scripted agent.
+std::unique_ptr<Agent> make_retail_agent(std::uint64_t seed);
 // Random moves: random tools with ids it has seen, random messages. A floor for comparisons.
 std::unique_ptr<Agent> make_random_agent(std::uint64_t seed);
 

@@ -12,13 +12,14 @@
 namespace rapport::tau {
 namespace {
 
+// {0}: the domain's business ("shop", "airline").
 constexpr const char* kTalkDefault =
     "\n## Talking and acting\n"
     "The customer's messages reach you as tool results. Each turn, do exactly one thing:\n"
-    "- call one of the shop's tools directly (a tool call with its JSON arguments), or\n"
+    "- call one of the {0}'s tools directly (a tool call with its JSON arguments), or\n"
     "- talk to the customer with interact_with_env, choice 'action', content = your message.\n"
     "The conversation ends when the customer is done (or when you transfer them to a human agent). "
-    "What counts is that the shop's records end up exactly as the policy and the customer's wishes "
+    "What counts is that the {0}'s records end up exactly as the policy and the customer's wishes "
     "require, and that you told the customer what they asked to know.";
 
 constexpr const char* kTalkUserrl =
@@ -30,17 +31,16 @@ constexpr const char* kTalkUserrl =
     "- choice 'finish': ends the episode.\n"
     "The conversation ends when the customer is done or you transfer them to a human agent.";
 
+// {}: the domain's example call.
 constexpr const char* kHelp =
     "Moves: 'action' sends your content to the customer as a message. 'answer' calls a tool: write "
-    "{\"name\": \"get_order_details\", \"arguments\": {\"order_id\": \"#W0000000\"}} or "
-    "get_order_details: {\"order_id\": \"#W0000000\"}. 'search' with 'tools' lists the tools. 'finish' "
-    "ends the episode.";
+    "{}. 'search' with 'tools' lists the tools. 'finish' ends the episode.";
 
 constexpr const char* kCustomerFallback = "Sorry, I didn't catch that. Could you say it again?";
 
-std::string tools_listing() {
+std::string tools_listing(const Domain& domain) {
   std::string out = "Available Tools:";
-  for (const auto& t : retail_tool_specs()) {
+  for (const auto& t : domain.tool_specs()) {
     out += fmt::format("\n- {}: {}", t.name, t.description);
     const auto& props = t.parameters.at("properties").get_object();
     if (props.empty()) continue;
@@ -81,6 +81,7 @@ class TauEpisode : public Episode {
   TauEpisode(TauTask task, Db initial, const Params& params, std::unique_ptr<Customer> customer)
       : Episode(static_cast<int>(params.get_int("max_steps"))),
         task_(std::move(task)),
+        domain_(find_domain(task_.domain)),
         initial_(std::move(initial)),
         db_(initial_),
         customer_(std::move(customer)),
@@ -88,9 +89,11 @@ class TauEpisode : public Episode {
     history_.push_back({"customer", task_.opening});
   }
 
-  std::string system_prompt() const override { return retail_policy() + (userrl_ ? kTalkUserrl : kTalkDefault); }
+  std::string system_prompt() const override {
+    return domain_.policy() + (userrl_ ? std::string(kTalkUserrl) : fmt::format(fmt::runtime(kTalkDefault), domain_.business));
+  }
   std::string opening() const override { return task_.opening; }
-  std::vector<ToolSpec> tools() const override { return userrl_ ? std::vector<ToolSpec>{} : retail_tool_specs(); }
+  std::vector<ToolSpec> tools() const override { return userrl_ ? std::vector<ToolSpec>{} : domain_.tool_specs(); }
 
   json::object metrics() const override {
     return json::object{{"success", report_ && report_->reward == 1.0},
@@ -144,9 +147,9 @@ class TauEpisode : public Episode {
 
   StepResult run_tool(const std::string& name, const json::object& args) {
     ++tool_calls_;
-    ToolOutcome out = call_retail_tool(db_, name, args);
+    ToolOutcome out = domain_.call_tool(db_, name, args);
     if (out.error) ++tool_errors_;
-    else if (is_write_tool(name)) ++writes_;
+    else if (domain_.is_write_tool(name)) ++writes_;
     StepResult r;
     r.observation = out.observation;
     r.info = json::object{{"source", name}};
@@ -177,10 +180,10 @@ class TauEpisode : public Episode {
   StepResult search(const std::string& query) {
     StepResult r;
     if (query == "tools") {
-      r.observation = tools_shown_ ? "The tools have already been listed; no need to search for them again." : tools_listing();
+      r.observation = tools_shown_ ? "The tools have already been listed; no need to search for them again." : tools_listing(domain_);
       tools_shown_ = true;
     } else if (query == "help") {
-      r.observation = kHelp;
+      r.observation = fmt::format(fmt::runtime(kHelp), domain_.example_call);
     } else {
       r.observation = "Search supports only 'tools' and 'help'.";
     }
@@ -203,7 +206,7 @@ class TauEpisode : public Episode {
 
   void end(StepResult& r, const char* how) {
     ended_by_ = how;
-    RewardReport report = score_episode(initial_, db_, task_.actions, task_.outputs, agent_messages_);
+    RewardReport report = score_episode(domain_, initial_, db_, task_.actions, task_.outputs, agent_messages_);
     r.reward = report.reward;
     r.terminated = true;
     json::object info = report.info();
@@ -214,6 +217,7 @@ class TauEpisode : public Episode {
   }
 
   TauTask task_;
+  const Domain& domain_;
   Db initial_;
   Db db_;
   std::unique_ptr<Customer> customer_;
@@ -232,12 +236,14 @@ class TauGame : public Game {
   explicit TauGame(Params params) : Game(std::move(params), kVersion) {}
 
   Task task(std::uint64_t seed, std::uint64_t index) const override {
-    TauTask t = generate_task(seed, index, params().get("tier"));
+    TauTask t = find_domain(params().get("domain")).generate_task(seed, index, params().get("tier"));
     return Task{t.id, to_json(t)};
   }
 
   std::vector<Task> import_tasks(std::string_view, std::string_view) const override {
-    throw ConfigError("tau: --data takes tau-bench's data folder (users.json, orders.json, products.json and task files), not a file");
+    throw ConfigError(
+        "tau: --data takes tau-bench's data folder (retail: users.json, orders.json, products.json; airline: flights.json, "
+        "reservations.json, users.json; and task files), not a file");
   }
 
   std::vector<Task> import_folder(const std::vector<std::pair<std::string, std::string>>& files,
@@ -250,7 +256,7 @@ class TauGame : public Game {
   std::unique_ptr<Episode> new_episode(const Task& task, const EpisodeOptions& options) const override {
     TauTask t = tau_task_from(task);
     Db db = initial_db(t);
-    auto customer = options.oracle == OracleKind::Llm ? make_llm_customer() : make_scripted_customer();
+    auto customer = options.oracle == OracleKind::Llm ? make_llm_customer() : find_domain(t.domain).scripted_customer();
     return std::make_unique<TauEpisode>(std::move(t), std::move(db), params(), std::move(customer));
   }
 
@@ -263,7 +269,9 @@ EnvInfo info() {
       "TauGym",
       "Customer service with tools and a policy: change the shop's records as the customer needs, rewarded by the database",
       kVersion,
-      {ParamSpec::choice("domain", "retail", {"retail"}, "the business: retail (an online shop)"),
+      {ParamSpec::choice("domain", "retail", {"retail", "airline"},
+                         "the business of generated tasks: retail (an online shop) or airline (flights, reservations, "
+                         "bags, cancellations); --data finds it from the folder's files"),
        ParamSpec::choice("tier", "easy", {"easy", "medium", "hard"},
                          "generated tasks: easy (one request, order id known), medium (order to find, several items, "
                          "option changes), hard (two requests, requests the policy forbids, figures to report)"),

@@ -1,0 +1,127 @@
+// The airline's scripted customer: needs no model. Like the shop's (scripted_oracle.cpp) it works
+// through its requests in order: gives its user id and names the reservation when asked, says yes
+// to a proposal that matches its wish and no otherwise, moves on when the agent reports a request
+// done (or refuses one the policy forbids, or tells the figure it asked for), and ends with the stop
+// signal when everything is settled or the agent keeps failing. Its memory travels in the reply
+// state. On imported tasks it answers with the user id of the instruction and says yes to proposals.
+#include <fmt/format.h>
+
+#include <regex>
+
+#include "core/pynum.h"
+#include "envs/tau/airline.h"
+#include "envs/tau/tau.h"
+
+namespace rapport::tau {
+namespace {
+
+bool has(const std::string& text, std::initializer_list<const char*> words) {
+  for (const char* w : words)
+    if (text.find(w) != std::string::npos) return true;
+  return false;
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(ascii_lower(part)) != std::string::npos; }
+
+std::string stop_line(const std::string& text) { return text + " " + std::string(kStop); }
+
+std::string user_id_of(const TauTask& task) {
+  if (!task.requests.empty() || task.instruction.empty()) return task.user_id;
+  std::smatch m;
+  if (std::regex_search(task.instruction, m, std::regex(R"(\b[a-z]+_[a-z]+_\d{4}\b)"))) return m[0];
+  return task.user_id;
+}
+
+// Whether the agent's proposal (lower-case) matches the request.
+bool matches(const Request& r, const std::string& m) {
+  const json::object& d = r.details;
+  if (r.kind == "book")
+    return has(m, {"book"}) && contains(m, get_string(d, "flight_number")) && contains(m, get_string(d, "date"));
+  if (!contains(m, r.order_id)) return false;
+  if (r.kind == "cancel" || r.kind == "refused_cancel") return has(m, {"cancel"});
+  if (r.kind == "bags") return contains(m, fmt::format("add {}", get_int(d, "add")));
+  if (r.kind == "cabin") return contains(m, get_string(d, "cabin"));
+  return true;
+}
+
+class AirlineCustomer : public Customer {
+ public:
+  Ask<CustomerReply> reply(const CustomerView& view) const override {
+    const TauTask& task = *view.task;
+    CustomerReply out;
+    out.state = view.state;
+    std::int64_t req = get_int(view.state, "request");
+    bool confirmed = get_bool(view.state, "confirmed");
+    std::int64_t complaints = get_int(view.state, "complaints");
+    const std::string m = ascii_lower(view.agent_message);
+    const std::string user_id = user_id_of(task);
+
+    auto set = [&](std::int64_t r, bool c, std::int64_t k) {
+      out.state["request"] = r;
+      out.state["confirmed"] = c;
+      out.state["complaints"] = k;
+    };
+    auto say = [&](std::string text) {
+      out.text = std::move(text);
+      return Ask<CustomerReply>::now(out);
+    };
+    auto advance = [&](const char* thanks) {
+      if (req + 1 < static_cast<std::int64_t>(task.requests.size())) {
+        set(req + 1, false, 0);
+        return say(fmt::format("{} I also have another request: {}", thanks,
+                               airline::request_text(task.requests[static_cast<std::size_t>(req + 1)])));
+      }
+      set(req, false, 0);
+      return say(stop_line(std::string(thanks) + " That's all I needed."));
+    };
+    auto complain = [&](const std::string& restated, std::int64_t limit) {
+      set(req, confirmed, complaints + 1);
+      return say(complaints + 1 >= limit ? stop_line("Never mind, I'll try again another time.") : restated);
+    };
+
+    const bool proposal = has(m, {"proceed", "yes/no", "yes or no"});
+    const bool success = has(m, {"has been", "have been", "is now", "successfully", "is done", "done:"});
+    const bool refusal = has(m, {"cannot", "can't", "unable", "not able", "not possible", "not eligible", "not allowed"});
+    const bool asks_id = has(m, {"user id", "your id", "verify", "identify"});
+
+    if (task.requests.empty()) {
+      if (!proposal && asks_id) return say(fmt::format("My user id is {}.", user_id));
+      if (proposal) {
+        set(req, true, complaints);
+        return say("Yes, please go ahead.");
+      }
+      if (confirmed && success) return advance("Thank you!");
+      return complain("Here is what I need: " + task.instruction, 4);
+    }
+
+    const Request& r = task.requests[static_cast<std::size_t>(std::min<std::int64_t>(req, task.requests.size() - 1))];
+    const std::string restated = "As I said: " + airline::request_text(r);
+
+    if (r.kind == "ask_total" && contains(m, r.figure)) return advance("Thanks, that's what I wanted to know.");
+    if (proposal) {
+      if (matches(r, m)) {
+        set(req, true, complaints);
+        return say("Yes, please go ahead.");
+      }
+      set(req, false, complaints);
+      return say("No, that's not what I asked for. " + restated);
+    }
+    if (confirmed && success && !refusal) return advance("Thank you!");
+    if (refusal) {
+      if (r.kind == "refused_cancel") return advance("I see, thank you for checking.");
+      return complain("Are you sure? " + restated, 2);
+    }
+    if (asks_id) return say(fmt::format("My user id is {}.", user_id));
+    if (has(m, {"reservation id", "reservation number", "which reservation", "confirmation"}))
+      return say(r.knows_order_id ? fmt::format("It's reservation {}.", r.order_id)
+                                  : fmt::format("I don't have the reservation number at hand; it's my {}.", airline::reservation_ref(r)));
+    if (has(m, {"reason"}) && !r.reason.empty()) return say(fmt::format("The reason: {}.", r.reason));
+    return complain(restated, 5);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Customer> make_airline_customer() { return std::make_unique<AirlineCustomer>(); }
+
+}  // namespace rapport::tau
