@@ -117,7 +117,12 @@ class AirlineAgent : public Agent {
     } else if (is_airline_write_tool(tool)) {
       written_ = true;
       write_failed_ = error;
-      if (v && v->is_object()) write_record_ = v->get_object();
+      if (v && v->is_object()) {
+        // What the write left is what later requests build on.
+        write_record_ = v->get_object();
+        if (write_record_.contains("reservation_id")) reservations_[get_string(write_record_, "reservation_id")] = write_record_;
+        stale_user_ = true;
+      }
     }
   }
 
@@ -188,6 +193,10 @@ class AirlineAgent : public Agent {
     if (user_id_.empty()) return say("Before I can help, could you please tell me your user id?");
     if (user_.empty()) return call("get_user_details", {{"user_id", user_id_}});
     if (!goal_ || goal_done_) return say("Is there anything else I can help you with?");
+    if (stale_user_ && !written_) {
+      stale_user_ = false;
+      return call("get_user_details", {{"user_id", user_id_}});
+    }
     Goal& g = *goal_;
     if (g.kind == "book") return book(g);
 
@@ -328,7 +337,7 @@ class AirlineAgent : public Agent {
   std::string asked_reservation_;
   std::optional<Goal> goal_;
   bool goal_done_ = false, proposed_ = false, awaiting_yes_ = false, confirmed_ = false;
-  bool written_ = false, write_failed_ = false, searched_ = false;
+  bool written_ = false, write_failed_ = false, searched_ = false, stale_user_ = false;
   json::array found_;
   json::object write_record_;
   std::string last_tool_;

@@ -5,6 +5,8 @@
 // is drawn again.
 #include <fmt/format.h>
 
+#include <optional>
+
 #include "core/params.h"
 #include "core/pynum.h"
 #include "core/rng.h"
@@ -87,12 +89,14 @@ json::array segments_of(const json::object& res) {
 }
 
 struct Builder {
-  Db db;  // the working copy: earlier gold writes applied
+  const Db& start;
   Rng& rng;
   std::string user_id;
   std::vector<GoldAction> gold;
+  std::optional<Db> work;  // a copy with the gold writes so far, made at the first write
 
-  const json::object& user() const { return db.at("users").at(user_id).get_object(); }
+  const Db& db() const { return work ? *work : start; }
+  const json::object& user() const { return db().at("users").at(user_id).get_object(); }
   std::string method(const char* source) const {
     for (const auto& kv : user().at("payment_methods").get_object())
       if (get_string(kv.value().get_object(), "source") == source) return std::string(kv.key());
@@ -101,7 +105,7 @@ struct Builder {
   std::vector<const json::object*> reservations(bool (*keep)(const json::object&)) const {
     std::vector<const json::object*> out;
     for (const auto& id : user().at("reservations").get_array()) {
-      const json::object& r = db.at("reservations").at(id.get_string()).get_object();
+      const json::object& r = db().at("reservations").at(id.get_string()).get_object();
       if (keep(r)) out.push_back(&r);
     }
     return out;
@@ -110,14 +114,15 @@ struct Builder {
   bool unique_route(const json::object& res) const {
     int n = 0;
     for (const auto& id : user().at("reservations").get_array()) {
-      const json::object& r = db.at("reservations").at(id.get_string()).get_object();
+      const json::object& r = db().at("reservations").at(id.get_string()).get_object();
       n += r.at("origin") == res.at("origin") && r.at("destination") == res.at("destination") &&
            r.at("flights").at(0).at("date") == res.at("flights").at(0).at("date");
     }
     return n == 1;
   }
   bool run(const std::string& name, json::object kwargs) {
-    ToolOutcome out = call_airline_tool(db, name, kwargs);
+    if (!work) work = start;
+    ToolOutcome out = call_airline_tool(*work, name, kwargs);
     if (out.error) return false;
     gold.push_back({name, std::move(kwargs)});
     return true;
@@ -187,7 +192,7 @@ struct Builder {
 
   // A one-way direct trip on a route our flights serve, the cheapest flight with seats enough.
   bool book(Request& r, bool rich) {
-    const auto& flights = db.at("flights").get_object();
+    const auto& flights = db().at("flights").get_object();
     const json::object& f = flights.begin()[static_cast<std::ptrdiff_t>(rng.below(flights.size()))].value().get_object();
     auto day = rng.range(16, 30);
     std::string date = fmt::format("2024-05-{:02d}", day);
@@ -252,7 +257,7 @@ TauTask generate_airline_task(std::uint64_t world, std::uint64_t index, std::str
   const auto& users = db.at("users").get_object();
   for (int attempt = 0;; ++attempt) {
     const auto& entry = users.begin()[static_cast<std::ptrdiff_t>(rng.below(users.size()))];
-    Builder b{db, rng, std::string(entry.key()), {}};
+    Builder b{db, rng, std::string(entry.key()), {}, std::nullopt};
     TauTask t;
     t.domain = "airline";
     t.source = "generated";

@@ -106,9 +106,9 @@ Db generate_airline_db(std::uint64_t world) {
   json::object flights;
   std::vector<Drawn> routes;
   int n = 0;
-  // Two flights a day each way on twelve routes.
+  // Two flights a day each way on eight routes.
   std::vector<std::pair<const char*, const char*>> pairs;
-  while (pairs.size() < 12) {
+  while (pairs.size() < 8) {
     const char* a = rng.pick(kAirports);
     const char* b = rng.pick(kAirports);
     if (std::string_view(a) == b) continue;
@@ -140,7 +140,7 @@ Db generate_airline_db(std::uint64_t world) {
   }
 
   json::object users, reservations;
-  for (int u = 0; u < 20; ++u) {
+  for (int u = 0; u < 18; ++u) {
     std::string first = rng.pick(kFirst), last = rng.pick(kLast);
     std::string uid = ascii_lower(fmt::format("{}_{}_{}", first, last, digits(rng, 4)));
     if (users.contains(uid)) continue;
