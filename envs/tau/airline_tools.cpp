@@ -286,12 +286,14 @@ std::string book_reservation(Db& db, const json::object& a) {
   // len(passengers) is taken where Python takes it: per segment, and for the insurance.
   auto passengers = [&] { return py_len(a.at("passengers")); };
   json::value total = std::int64_t{0};
-  for (auto& segment : r["flights"].is_array() ? r["flights"].as_array() : json::array{}) {
-    json::value price = price_segment(db, segment, a.at("cabin"), passengers());
-    total = add(total, times(static_cast<std::int64_t>(passengers()), price), "+=");
-  }
-  if (!r["flights"].is_array())
+  if (r["flights"].is_array()) {
+    for (auto& segment : r["flights"].as_array()) {
+      json::value price = price_segment(db, segment, a.at("cabin"), passengers());
+      total = add(total, times(static_cast<std::int64_t>(passengers()), price), "+=");
+    }
+  } else {
     for (auto& segment : as_list(r["flights"])) at(segment, "flight_number");  // Python fails on what it iterates
+  }
   if (a.at("insurance") == "yes") total = add(total, std::int64_t{30 * static_cast<std::int64_t>(passengers())}, "+=");
   const json::value& nonfree = a.at("nonfree_baggages");
   if (!is_num(as_number(nonfree))) {
@@ -360,7 +362,8 @@ std::string update_reservation_flights(Db& db, const json::object& a) {
   if (!flights.is_array())
     for (auto& segment : as_list(flights)) at(segment, "flight_number");  // Python fails on what it iterates
   json::value total = std::int64_t{0};
-  for (auto& segment : flights.is_array() ? flights.as_array() : json::array{}) {
+  json::array none;  // an empty string or dict iterates nothing and is stored as it is
+  for (auto& segment : flights.is_array() ? flights.as_array() : none) {
     const json::object* kept = nullptr;
     for (const auto& old : r.at("flights").get_array()) {
       if (old.at("flight_number") == at(segment, "flight_number") && old.at("date") == at(segment, "date") &&
