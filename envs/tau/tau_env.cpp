@@ -267,14 +267,16 @@ EnvInfo info() {
   return EnvInfo{
       kName,
       "TauGym",
-      "Customer service with tools and a policy: change the shop's records as the customer needs, rewarded by the database",
+      "Customer service with tools and a policy: change the shop's or the airline's records as the customer needs, "
+      "rewarded by the database",
       kVersion,
       {ParamSpec::choice("domain", "retail", {"retail", "airline"},
                          "the business of generated tasks: retail (an online shop) or airline (flights, reservations, "
                          "bags, cancellations); --data finds it from the folder's files"),
        ParamSpec::choice("tier", "easy", {"easy", "medium", "hard"},
-                         "generated tasks: easy (one request, order id known), medium (order to find, several items, "
-                         "option changes), hard (two requests, requests the policy forbids, figures to report)"),
+                         "generated tasks: easy (one request, order or reservation id known), medium (order or "
+                         "reservation to find; retail: several items, option changes; airline: bookings for two with bags), "
+                         "hard (two requests, requests the policy forbids, figures to report)"),
        ParamSpec::integer("max_steps", 30, 1, 1000, "steps before the episode is truncated (reward 0)"),
        ParamSpec::choice("compat", "none", {"none", "userrl"},
                          "none: the tools are offered as tools and [finish] ends and scores the conversation; userrl: "

@@ -1,6 +1,6 @@
 // Prints, one JSON line each, scripted episodes of every registered environment (built-in tasks,
-// fixed seeds) with the scripted oracle and with the scripted reasoning user, then the usersim
-// bench over a slice of the adversarial set. Built natively and as WebAssembly; the parity test
+// fixed seeds; each domain of an environment that has several) with the scripted oracle and with
+// the scripted reasoning user, then the usersim bench over a slice of the adversarial set. Built natively and as WebAssembly; the parity test
 // requires identical output.
 #include <cstdio>
 #include <string>
@@ -29,6 +29,19 @@ rapport::SearchResponse corpus_lookup(const rapport::SearchRequest& request) {
   return r;
 }
 
+// Every environment with its defaults, and once in each other value of a `domain` parameter.
+std::vector<std::string> played_specs() {
+  std::vector<std::string> out;
+  for (const auto* info : rapport::Registry::instance().all()) {
+    out.push_back(info->name);
+    for (const auto& p : info->params)
+      if (p.name == "domain")
+        for (const auto& v : p.choices)
+          if (v != p.default_value) out.push_back(info->name + "(" + p.name + "=" + v + ")");
+  }
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -36,8 +49,8 @@ int main(int argc, char** argv) {
   const int episodes = argc > 1 ? std::stoi(argv[1]) : 5;
   auto no_model = [](const LlmRequest&) { return llm_failure("no model"); };
   for (OracleKind oracle : {OracleKind::Scripted, OracleKind::ReasoningScripted}) {
-    for (const auto* info : Registry::instance().all()) {
-      auto game = make_game(info->name);
+    for (const auto& spec : played_specs()) {
+      auto game = make_game(spec);
       for (int i = 0; i < episodes; ++i) {
         std::uint64_t seed = 1000 + static_cast<std::uint64_t>(i);
         Task task = game->task(seed, static_cast<std::uint64_t>(i));

@@ -39,6 +39,20 @@ StepResult resolve(Flow<StepResult> flow, const std::function<LlmResponse(const 
 
 std::vector<const EnvInfo*> envs() { return Registry::instance().all(); }
 
+// What the play tests run: every environment with its defaults, and once in each other value of a
+// `domain` parameter (a domain is a whole other world: tools, policy, tasks, players).
+std::vector<std::string> played_specs() {
+  std::vector<std::string> out;
+  for (const auto* info : envs()) {
+    out.push_back(info->name);
+    for (const auto& p : info->params)
+      if (p.name == "domain")
+        for (const auto& v : p.choices)
+          if (v != p.default_value) out.push_back(info->name + "(" + p.name + "=" + v + ")");
+  }
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("conformance: every environment is registered with a valid spec", "[conformance]") {
@@ -61,12 +75,12 @@ TEST_CASE("conformance: every environment is registered with a valid spec", "[co
 }
 
 TEST_CASE("conformance: scripted play reaches the end and is deterministic", "[conformance]") {
-  for (const auto* info : envs()) {
-    auto game = make_game(info->name);
+  for (const auto& spec : played_specs()) {
+    auto game = make_game(spec);
     for (std::uint64_t i = 0; i < 4; ++i) {
       // The scripted oracle, and on odd tasks the scripted reasoning user in front of it.
       OracleKind oracle = i % 2 ? OracleKind::ReasoningScripted : OracleKind::Scripted;
-      INFO(info->name << " task " << i << " oracle " << to_string(oracle));
+      INFO(spec << " task " << i << " oracle " << to_string(oracle));
       Task task = game->task(11, i);
       CHECK_FALSE(task.id.empty());
       CHECK(to_json(game->task(11, i).data) == to_json(task.data));
@@ -93,10 +107,10 @@ TEST_CASE("conformance: malformed actions become observations, never exceptions"
   const std::vector<std::string> bad = {"", "   ", "garbage", "[action]", "[answer]", "[search]", "[answer] ???",
                                         "[ACTION] shouting", std::string(20000, 'x'), "\xff\xfe\x80 broken utf-8",
                                         "[search] \0 nul", "{\"choice\": 1}"};
-  for (const auto* info : envs()) {
-    auto game = make_game(info->name);
+  for (const auto& spec : played_specs()) {
+    auto game = make_game(spec);
     for (OracleKind oracle : {OracleKind::Scripted, OracleKind::Llm, OracleKind::ReasoningScripted, OracleKind::ReasoningLlm}) {
-      INFO(info->name << " oracle " << to_string(oracle));
+      INFO(spec << " oracle " << to_string(oracle));
       auto episode = game->new_episode(game->task(3, 0), EpisodeOptions{oracle, 3});
       CHECK_FALSE(episode->system_prompt().empty());
       CHECK_FALSE(episode->opening().empty());
@@ -125,11 +139,11 @@ TEST_CASE("conformance: LLM oracle failures and junk fall back without breaking 
       [](const LlmRequest&) { return llm_text("{\"unexpected\": [1, 2, {\"deep\": null}]}"); },
       [](const LlmRequest&) { return llm_text("{'type': None, 'response': 42, 'stance': ['x']}"); },
   };
-  for (const auto* info : envs()) {
-    auto game = make_game(info->name);
+  for (const auto& spec : played_specs()) {
+    auto game = make_game(spec);
     for (OracleKind oracle : {OracleKind::Llm, OracleKind::ReasoningLlm}) {
       for (std::size_t m = 0; m < models.size(); ++m) {
-        INFO(info->name << " oracle " << to_string(oracle) << " model " << m);
+        INFO(spec << " oracle " << to_string(oracle) << " model " << m);
         Trajectory t;
         REQUIRE_NOTHROW(t = run_episode(*game, game->task(9, 1), EpisodeOptions{oracle, 9}, game->scripted_agent(9),
                                         RunSettings{200}, models[m]));
@@ -192,15 +206,15 @@ class TakeoverAgent : public Agent {
 TEST_CASE("conformance: a scripted agent takes over a conversation as it stands", "[conformance][takeover]") {
   // Watching the baseline's own first moves made by someone else, the baseline continues exactly
   // as if it had made them: it repeats no search and keeps every fact already learned.
-  for (const auto* info : envs()) {
-    auto game = make_game(info->name);
+  for (const auto& spec : played_specs()) {
+    auto game = make_game(spec);
     for (std::uint64_t i = 0; i < 2; ++i) {
       Task task = game->task(5, i);
       EpisodeOptions options{OracleKind::Scripted, 5 + i};
       RunSettings settings;
       Trajectory baseline = run_episode(*game, task, options, game->scripted_agent(5 + i), settings, failing_model);
       for (std::size_t handover = 1; handover <= 3 && handover < baseline.turns.size(); ++handover) {
-        INFO(info->name << " task " << i << ", taken over after " << handover << " moves");
+        INFO(spec << " task " << i << ", taken over after " << handover << " moves");
         auto agent = std::make_unique<TakeoverAgent>(game->scripted_agent(5 + i), game->scripted_agent(5 + i), handover);
         Trajectory t = run_episode(*game, task, options, std::move(agent), settings, failing_model);
         REQUIRE(t.turns.size() == baseline.turns.size());
