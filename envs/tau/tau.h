@@ -4,7 +4,8 @@
 // and is rewarded 1 when the database ends exactly as the gold actions leave it and it said every
 // required output. Files: pydata.cpp (Python-exact text and the database hash), retail_tools.cpp,
 // calculate.cpp, reward.cpp, tau_env.cpp (rules), tasks.cpp (generator), importer.cpp (tau-bench
-// data), scripted_oracle.cpp / llm_oracle.cpp (the customer), agent.cpp, policy.cpp.
+// data), scripted_oracle.cpp / llm_oracle.cpp (the customer), agent.cpp, policy.cpp; domain.cpp
+// (the domains), tool_support.cpp, and the airline's airline_*.cpp.
 #pragma once
 
 #include <memory>
