@@ -59,7 +59,7 @@ std::optional<Goal> read_goal(const std::string& said) {
   }
   g.reason = has(m, {"health"}) ? "health" : has(m, {"weather"}) ? "weather" : "change of plans";
   g.cabin = has(m, {"business"}) ? "business" : has(m, {"basic economy"}) ? "basic_economy" : "economy";
-  std::string n = first_match(m, R"((?:add|with) (\d+) checked bag)", 1);
+  std::string n = first_match(m, R"((?:add|with) (\d{1,2}) checked bag)", 1);
   g.bags = n.empty() ? 0 : std::stoll(n);
   g.companion = first_match(said, R"(my companion ([A-Z][a-z]+ [A-Z][a-z]+))", 1);
   g.insurance = has(m, {"with travel insurance"});
@@ -76,6 +76,10 @@ const json::array& array_at(const json::object& o, std::string_view key) {
   static const json::array kEmpty;
   auto it = o.find(key);
   return it != o.end() && it->value().is_array() ? it->value().get_array() : kEmpty;
+}
+json::value value_at(const json::object& o, std::string_view key) {
+  auto it = o.find(key);
+  return it != o.end() ? it->value() : json::value(json::string());
 }
 std::int64_t int_at(const json::object& o, std::string_view key) {
   auto it = o.find(key);
@@ -241,6 +245,13 @@ class AirlineAgent : public Agent {
     }
     const auto passengers = static_cast<std::int64_t>(array_at(r, "passengers").size());
     const std::string pid = payment_method();
+    if (g.kind == "bags" || g.kind == "cabin") {
+      // The policy changes only reservations still to fly.
+      bool open = get_string(r, "status") != "cancelled";
+      for (const auto& f : array_at(r, "flights"))
+        open = open && f.is_object() && get_string(f.get_object(), "date") > airline::kToday;
+      if (!open) return done_with(fmt::format("I'm sorry, reservation {} cannot be changed: it is cancelled or has already departed.", rid));
+    }
     if (g.kind == "cancel") {
       if (!airline::may_cancel(r, g.reason))
         return done_with(fmt::format("I'm sorry, reservation {} cannot be cancelled under our policy: it was booked more than "
@@ -266,7 +277,8 @@ class AirlineAgent : public Agent {
     if (g.kind == "cabin") {
       json::array flights;
       for (const auto& f : array_at(r, "flights"))
-        if (f.is_object()) flights.push_back(json::object{{"flight_number", f.at("flight_number")}, {"date", f.at("date")}});
+        if (f.is_object())
+          flights.push_back(json::object{{"flight_number", value_at(f.get_object(), "flight_number")}, {"date", value_at(f.get_object(), "date")}});
       if (confirmed_) return call("update_reservation_flights", {{"reservation_id", rid}, {"cabin", g.cabin}, {"flights", flights}, {"payment_id", pid}});
       if (!proposed_)
         return propose(fmt::format("I will move every flight of reservation {} to the {} cabin, settling the price difference "
@@ -282,9 +294,9 @@ class AirlineAgent : public Agent {
       return done_with(fmt::format("Your flight has been booked: reservation {}.", get_string(write_record_, "reservation_id")));
     }
     if (!searched_) return call("search_direct_flight", {{"origin", g.origin}, {"destination", g.destination}, {"date", g.date}});
-    json::array passengers{json::object{{"first_name", object_at(user_, "name").at("first_name")},
-                                        {"last_name", object_at(user_, "name").at("last_name")},
-                                        {"dob", user_.at("dob")}}};
+    json::array passengers{json::object{{"first_name", value_at(object_at(user_, "name"), "first_name")},
+                                        {"last_name", value_at(object_at(user_, "name"), "last_name")},
+                                        {"dob", value_at(user_, "dob")}}};
     if (!g.companion.empty()) {
       for (const auto& p : array_at(user_, "saved_passengers"))
         if (p.is_object() && fmt::format("{} {}", get_string(p.get_object(), "first_name"), get_string(p.get_object(), "last_name")) == g.companion)

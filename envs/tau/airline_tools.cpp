@@ -44,11 +44,13 @@ json::value sub(const json::value& a, const json::value& b, const char* op = "-"
   return py_sub(x, y);
 }
 
-// n * v for an int n (a count or a fixed fee).
+// n * v for an int n (a count or a fixed fee). Ints stay exact within 64 bits and go on as doubles
+// beyond (Python's are unbounded), as calculate does.
 json::value times(std::int64_t n, const json::value& v) {
   json::value x = as_number(v);
-  if (x.is_int64()) return n * x.get_int64();
-  if (x.is_uint64()) return n * static_cast<std::int64_t>(x.get_uint64());
+  std::int64_t product = 0;
+  if (x.is_int64() && !__builtin_mul_overflow(n, x.get_int64(), &product)) return product;
+  if (x.is_int64() || x.is_uint64()) return static_cast<double>(n) * num(x);
   if (x.is_double()) return static_cast<double>(n) * x.get_double();
   operand_error("*", json::value(n), v);
 }

@@ -10,6 +10,7 @@ namespace {
 
 const Domain kRetail{"retail",
                      "shop",
+                     "an online shop",
                      R"({"name": "get_order_details", "arguments": {"order_id": "#W0000000"}} or get_order_details: {"order_id": "#W0000000"})",
                      {"orders", "products", "users"},
                      retail_tool_specs,
@@ -23,6 +24,7 @@ const Domain kRetail{"retail",
 
 const Domain kAirline{"airline",
                       "airline",
+                      "an airline",
                       R"({"name": "get_reservation_details", "arguments": {"reservation_id": "ABC123"}} or get_reservation_details: {"reservation_id": "ABC123"})",
                       {"flights", "reservations", "users"},
                       airline_tool_specs,

@@ -1,6 +1,6 @@
 // TauGym's LLM customer: one call per agent message (role user, purpose "customer"), following
 // tau-bench's plain `llm` strategy (taubench-behaviour §6) with our own prompt: the simulator's
-// history has the roles flipped (the agent speaks as "user"), it opens with the shop's greeting,
+// history has the roles flipped (the agent speaks as "user"), it opens with the agent's greeting,
 // and it ends the conversation by writing ###STOP###.
 #include <fmt/format.h>
 
@@ -11,10 +11,11 @@
 namespace rapport::tau {
 namespace {
 
+// {0}: the domain's company ("an online shop"), {1}: the instruction.
 constexpr const char* kRules =
-    "You are a customer talking with a customer-service agent of an online shop, in a chat. Play the "
+    "You are a customer talking with a customer-service agent of {0}, in a chat. Play the "
     "customer described below; the agent is the other side of this conversation.\n\n"
-    "Instruction: {}\n\n"
+    "Instruction: {1}\n\n"
     "How to play:\n"
     "- Write one short message per turn, as a real customer would.\n"
     "- Give information only when the agent needs it, a little at a time; do not recite your whole "
@@ -31,7 +32,7 @@ LlmRequest customer_request(const CustomerView& view) {
   LlmRequest r;
   r.role = LlmRole::User;
   r.purpose = "customer";
-  r.messages.push_back(ChatMessage{"system", fmt::format(fmt::runtime(kRules), view.task->instruction), "", {}, ""});
+  r.messages.push_back(ChatMessage{"system", fmt::format(fmt::runtime(kRules), find_domain(view.task->domain).company, view.task->instruction), "", {}, ""});
   r.messages.push_back(ChatMessage{"user", kGreeting, "", {}, ""});
   for (const auto& u : view.history)
     r.messages.push_back(ChatMessage{u.role == "agent" ? "user" : "assistant", u.text, "", {}, ""});

@@ -194,6 +194,7 @@ std::string request_text(const Request& request);
 struct Domain {
   const char* name;         // retail | airline: the `domain` parameter, task ids, task records
   const char* business;     // how the agent's instructions call the company: shop | airline
+  const char* company;      // how the customer's instructions call it: an online shop | an airline
   const char* example_call; // a look-up as [search] help shows it, {"name": ..., "arguments": ...}
   std::vector<const char*> tables;  // the database's tables, each a <table>.json in tau-bench's folder
   const std::vector<ToolSpec>& (*tool_specs)();
