@@ -7,6 +7,9 @@
 //   refused_cancel  cancel one the policy does not allow: the agent must refuse and change nothing
 //   bags            add checked bags (details.add, details.payment_id)
 //   cabin           move the whole reservation to another cabin (details.cabin, details.payment_id)
+//   change          move a one-way, one-flight reservation to the cheapest direct flight of its route
+//                   on another day (details.new_date, details.flight_number, details.payment_id)
+//   refused_change  the same for a basic economy reservation, which the policy does not allow
 //   book            book a one-way direct trip (details: origin, destination, date, cabin,
 //                   companion, bags, insurance, payment_id; flight_number = the cheapest in that cabin)
 //   ask_total       how much the reservation cost in all (figure)

@@ -1,8 +1,9 @@
 // The airline's scripted baseline agent. It plays only from what an agent sees (the policy, the
 // tools, the conversation): asks for the user id, reads the profile, finds the reservation (from
 // its id, or from the route and date the customer names), checks the policy (cancellation rule,
-// baggage allowance), searches flights for a booking and picks the cheapest with seats, proposes
-// with every detail, writes only after a yes, and reports. It knows the phrasing of our
+// baggage allowance, no flight changes in basic economy), searches flights for a booking or a
+// change and picks the cheapest with seats, proposes with every detail, writes only after a yes,
+// and reports. It knows the phrasing of our
 // generator's customers; on other customers it does what it can.
 #include <fmt/format.h>
 
@@ -30,9 +31,10 @@ std::string first_match(const std::string& text, const char* pattern, int group 
 
 // What the customer wants, as the agent understands it from their words.
 struct Goal {
-  std::string kind;  // cancel | bags | cabin | book | ask_total
+  std::string kind;  // cancel | bags | cabin | change | book | ask_total
   std::string reservation_id;
   std::string origin, destination, date;  // the route named (a booking, or a reservation without its id)
+  std::string new_date;  // change: the day to move to
   std::string reason;
   std::string cabin;
   std::int64_t bags = 0;  // to add, or to check in on a booking
@@ -48,6 +50,7 @@ std::optional<Goal> read_goal(const std::string& said) {
   else if (has(m, {"cancel"})) g.kind = "cancel";
   else if (has(m, {"book"})) g.kind = "book";
   else if (has(m, {"bag"})) g.kind = "bags";
+  else if (has(m, {"flight on"})) g.kind = "change";
   else if (has(m, {"move my", "upgrade", "class"})) g.kind = "cabin";
   else return std::nullopt;
   g.reservation_id = first_match(said, R"(\b(?=[A-Z]*[0-9])[A-Z0-9]{6}\b)");
@@ -57,6 +60,7 @@ std::optional<Goal> read_goal(const std::string& said) {
     g.destination = route[2];
     g.date = route[3];
   }
+  g.new_date = first_match(said, R"(flight on (\d{4}-\d{2}-\d{2}))", 1);
   g.reason = has(m, {"health"}) ? "health" : has(m, {"weather"}) ? "weather" : "change of plans";
   g.cabin = has(m, {"business"}) ? "business" : has(m, {"basic economy"}) ? "basic_economy" : "economy";
   std::string n = first_match(m, R"((?:add|with) (\d{1,2}) checked bag)", 1);
@@ -245,7 +249,7 @@ class AirlineAgent : public Agent {
     }
     const auto passengers = static_cast<std::int64_t>(array_at(r, "passengers").size());
     const std::string pid = payment_method();
-    if (g.kind == "bags" || g.kind == "cabin") {
+    if (g.kind == "bags" || g.kind == "cabin" || g.kind == "change") {
       // The policy changes only reservations still to fly.
       bool open = get_string(r, "status") != "cancelled";
       for (const auto& f : array_at(r, "flights"))
@@ -284,6 +288,49 @@ class AirlineAgent : public Agent {
         return propose(fmt::format("I will move every flight of reservation {} to the {} cabin, settling the price difference "
                                    "with {}.", rid, g.cabin, pid));
     }
+    if (g.kind == "change") return change(g, r, passengers, pid);
+    return say("Could you tell me once more what you would like to do?");
+  }
+
+  // The cheapest flight of the last search with seats for `n` in `cabin` (first on a tie).
+  const json::object* cheapest(const std::string& cabin, std::int64_t n, std::int64_t& price) const {
+    const json::object* best = nullptr;
+    for (const auto& f : found_) {
+      if (!f.is_object()) continue;
+      const json::object& o = f.get_object();
+      std::int64_t seats = int_at(object_at(o, "available_seats"), cabin), p = int_at(object_at(o, "prices"), cabin);
+      if (seats < n) continue;
+      if (!best || p < price) {
+        best = &o;
+        price = p;
+      }
+    }
+    return best;
+  }
+
+  // Another flight for a one-way, one-flight reservation; basic economy cannot change flights.
+  AgentMove change(Goal& g, const json::object& r, std::int64_t passengers, const std::string& pid) {
+    const std::string rid = g.reservation_id, cabin = get_string(r, "cabin");
+    if (cabin == "basic_economy")
+      return done_with(fmt::format("I'm sorry, reservation {} is in basic economy, whose flights cannot be changed under our policy.", rid));
+    if (array_at(r, "flights").size() != 1 || get_string(r, "flight_type") != "one_way")
+      return done_with("I'm sorry, I am not able to change a trip of several flights here; let me know the whole new itinerary.");
+    if (g.new_date.empty()) return say("Which day would you like to fly instead?");
+    if (!searched_)
+      return call("search_direct_flight", {{"origin", get_string(r, "origin")}, {"destination", get_string(r, "destination")}, {"date", g.new_date}});
+    std::int64_t price = 0;
+    const json::object* best = cheapest(cabin, passengers, price);
+    if (!best) return done_with("I'm sorry, there is no direct flight with seats enough on that day; I cannot change it.");
+    std::string number = get_string(*best, "flight_number");
+    if (confirmed_)
+      return call("update_reservation_flights",
+                  {{"reservation_id", rid},
+                   {"cabin", cabin},
+                   {"flights", json::array{json::object{{"flight_number", number}, {"date", g.new_date}}}},
+                   {"payment_id", pid}});
+    if (!proposed_)
+      return propose(fmt::format("I will move reservation {} to flight {} on {} in {} (${} a passenger), settling the price "
+                                 "difference with {}.", rid, number, g.new_date, cabin, price, pid));
     return say("Could you tell me once more what you would like to do?");
   }
 
@@ -304,18 +351,8 @@ class AirlineAgent : public Agent {
       if (passengers.size() < 2) return done_with("I cannot find " + g.companion + " among your saved passengers.");
     }
     const auto n = static_cast<std::int64_t>(passengers.size());
-    const json::object* best = nullptr;
     std::int64_t price = 0;
-    for (const auto& f : found_) {
-      if (!f.is_object()) continue;
-      const json::object& o = f.get_object();
-      std::int64_t seats = int_at(object_at(o, "available_seats"), g.cabin), p = int_at(object_at(o, "prices"), g.cabin);
-      if (seats < n) continue;
-      if (!best || p < price) {
-        best = &o;
-        price = p;
-      }
-    }
+    const json::object* best = cheapest(g.cabin, n, price);
     if (!best) return done_with("I'm sorry, there is no direct flight with seats enough on that day; I cannot book it.");
     std::int64_t nonfree = std::max<std::int64_t>(0, g.bags - airline::free_bags(get_string(user_, "membership"), g.cabin) * n);
     std::int64_t total = price * n + (g.insurance ? airline::kInsuranceFee * n : 0) + airline::kBagFee * nonfree;

@@ -41,6 +41,8 @@ bool matches(const Request& r, const std::string& m) {
   if (r.kind == "cancel" || r.kind == "refused_cancel") return has(m, {"cancel"});
   if (r.kind == "bags") return contains(m, fmt::format("add {}", get_int(d, "add")));
   if (r.kind == "cabin") return contains(m, get_string(d, "cabin"));
+  if (r.kind == "change" || r.kind == "refused_change")
+    return contains(m, get_string(d, "flight_number")) && contains(m, get_string(d, "new_date"));
   return true;
 }
 
@@ -108,7 +110,7 @@ class AirlineCustomer : public Customer {
     }
     if (confirmed && success && !refusal) return advance("Thank you!");
     if (refusal) {
-      if (r.kind == "refused_cancel") return advance("I see, thank you for checking.");
+      if (r.kind == "refused_cancel" || r.kind == "refused_change") return advance("I see, thank you for checking.");
       return complain("Are you sure? " + restated, 2);
     }
     if (asks_id) return say(fmt::format("My user id is {}.", user_id));

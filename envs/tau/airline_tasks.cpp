@@ -1,5 +1,6 @@
 // Airline tasks drawn from our airline world (airline_world.cpp): a customer with goals (cancel,
-// bags, cabin, booking, a figure to learn, a cancellation the policy refuses), the instruction for
+// bags, cabin, another flight, booking, a figure to learn, a cancellation or change the policy
+// refuses), the instruction for
 // the simulated customer, and the gold actions and outputs, derived by construction: each gold
 // write is run on a working copy of the database as it is drawn, and a draw whose write would fail
 // is drawn again.
@@ -53,6 +54,9 @@ std::string request_text(const Request& r) {
     return fmt::format("I'd like to move my {} to {}, paid with {}.", reservation_ref(r), cabin_words(get_string(d, "cabin")),
                        payment_words(d));
   if (r.kind == "ask_total") return fmt::format("How much did I pay in total for my {}?", reservation_ref(r));
+  if (r.kind == "change" || r.kind == "refused_change")
+    return fmt::format("I'd like to move my {} to the cheapest direct flight on {}, paid with {}.", reservation_ref(r),
+                       get_string(d, "new_date"), payment_words(d));
   if (r.kind == "book") {
     std::string companion = get_string(d, "companion");
     auto bags = get_int(d, "bags");
@@ -128,6 +132,24 @@ struct Builder {
     return true;
   }
 
+  // The cheapest available flight of the route that day with seats for `n` in `cabin` (first on a tie).
+  const json::object* cheapest(const json::value& origin, const json::value& destination, const std::string& date,
+                               const std::string& cabin, std::int64_t n, std::int64_t& price) const {
+    const json::object* best = nullptr;
+    for (const auto& kv : db().at("flights").get_object()) {
+      const json::object& g = kv.value().get_object();
+      if (g.at("origin") != origin || g.at("destination") != destination) continue;
+      const json::object& rec = g.at("dates").at(date).get_object();
+      if (get_string(rec, "status") != "available" || rec.at("available_seats").at(cabin).to_number<std::int64_t>() < n) continue;
+      std::int64_t p = rec.at("prices").at(cabin).to_number<std::int64_t>();
+      if (!best || p < price) {
+        best = &g;
+        price = p;
+      }
+    }
+    return best;
+  }
+
   void name_reservation(Request& r, const json::object& res, bool knows_id) {
     r.order_id = get_string(res, "reservation_id");
     r.knows_order_id = knows_id;
@@ -155,6 +177,34 @@ struct Builder {
       name_reservation(r, res, knows_id);
       r.details["reason"] = r.reason;
       return kind == "refused_cancel" || run("cancel_reservation", json::object{{"reservation_id", res.at("reservation_id")}});
+    }
+    if (kind == "change" || kind == "refused_change") {
+      std::vector<const json::object*> ok;
+      for (const json::object* res : fit)
+        if (res->at("flights").get_array().size() == 1 && get_string(*res, "flight_type") == "one_way" &&
+            (get_string(*res, "cabin") == "basic_economy") == (kind == "refused_change"))
+          ok.push_back(res);
+      if (ok.empty()) return false;
+      const json::object& res = *rng.pick(ok);
+      name_reservation(r, res, knows_id);
+      auto day = rng.range(16, 30);
+      std::string date = fmt::format("2024-05-{:02d}", day);
+      if (date == get_string(r.details, "date")) return false;
+      std::string cabin = get_string(res, "cabin");
+      std::int64_t price = 0;
+      const json::object* best = cheapest(res.at("origin"), res.at("destination"), date, cabin,
+                                          static_cast<std::int64_t>(res.at("passengers").get_array().size()), price);
+      if (!best) return false;
+      std::string card = method("credit_card");
+      r.details["new_date"] = date;
+      r.details["flight_number"] = best->at("flight_number");
+      r.details["payment_id"] = card;
+      if (kind == "refused_change") return true;
+      return run("update_reservation_flights",
+                 json::object{{"reservation_id", res.at("reservation_id")},
+                              {"cabin", cabin},
+                              {"flights", json::array{json::object{{"flight_number", best->at("flight_number")}, {"date", date}}}},
+                              {"payment_id", card}});
     }
     if (fit.empty()) return false;
     const json::object& res = *rng.pick(fit);
@@ -209,20 +259,8 @@ struct Builder {
       companion = fmt::format("{} {}", get_string(s, "first_name"), get_string(s, "last_name"));
     }
     auto n = static_cast<std::int64_t>(passengers.size());
-    // The cheapest available flight of the route that day with seats for everyone (first on a tie).
-    const json::object* best = nullptr;
     std::int64_t best_price = 0;
-    for (const auto& kv : flights) {
-      const json::object& g = kv.value().get_object();
-      if (g.at("origin") != f.at("origin") || g.at("destination") != f.at("destination")) continue;
-      const json::object& rec = g.at("dates").at(date).get_object();
-      if (get_string(rec, "status") != "available" || rec.at("available_seats").at(cabin).to_number<std::int64_t>() < n) continue;
-      std::int64_t price = rec.at("prices").at(cabin).to_number<std::int64_t>();
-      if (!best || price < best_price) {
-        best = &g;
-        best_price = price;
-      }
-    }
+    const json::object* best = cheapest(f.at("origin"), f.at("destination"), date, cabin, n, best_price);
     if (!best) return false;
     std::int64_t bags = rich ? rng.range(0, 3) : 0;
     bool insurance = rich && rng.chance(0.5);
@@ -274,15 +312,15 @@ TauTask generate_airline_task(std::uint64_t world, std::uint64_t index, std::str
     std::vector<std::pair<std::string, bool>> plan;
     bool knows_id = true;
     if (tier == "easy") {
-      static const std::vector<std::string> kinds = {"cancel", "bags", "cabin", "book"};
+      static const std::vector<std::string> kinds = {"cancel", "bags", "cabin", "change", "book"};
       plan = {{rng.pick(kinds), false}};
     } else if (tier == "medium") {
-      static const std::vector<std::string> kinds = {"cancel", "bags", "cabin", "book"};
+      static const std::vector<std::string> kinds = {"cancel", "bags", "cabin", "change", "book"};
       plan = {{rng.pick(kinds), true}};
       knows_id = false;
     } else {
-      static const std::vector<std::string> firsts = {"refused_cancel", "ask_total", "cancel", "bags"};
-      static const std::vector<std::string> writes = {"cancel", "bags", "cabin", "book"};
+      static const std::vector<std::string> firsts = {"refused_cancel", "refused_change", "ask_total", "cancel", "bags"};
+      static const std::vector<std::string> writes = {"cancel", "bags", "cabin", "change", "book"};
       std::string first = rng.pick(firsts), second = rng.pick(writes);
       plan = {{first, rng.chance(0.5)}, {second, rng.chance(0.5)}};
       knows_id = rng.chance(0.5);
