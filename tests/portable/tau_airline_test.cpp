@@ -398,3 +398,23 @@ TEST_CASE("tau airline: gold actions of every fixture task score 1.0, one wrong 
   r = drive(*ask, "[finish]");
   CHECK(r.info.at("outputs").at("450") == false);
 }
+
+TEST_CASE("tau airline: the domain reaches the agent's instructions, the LLM customer and the scripted agent", "[tau][airline]") {
+  auto game = make_game("tau(domain=airline,tier=medium)");
+  Task task = game->task(5, 0);
+  TauTask t = tau_task_from(task);
+  CHECK(t.domain == "airline");
+  CHECK(task.id.rfind("airline-medium-5-", 0) == 0);
+  auto episode = game->new_episode(task, EpisodeOptions{});
+  CHECK(episode->system_prompt().find("call one of the airline's tools") != std::string::npos);
+  CHECK(&domain_of_prompt(episode->system_prompt()) == &find_domain("airline"));
+  CHECK(&domain_of_prompt(make_game("tau")->new_episode(make_game("tau")->task(5, 0), EpisodeOptions{})->system_prompt()) ==
+        &find_domain("retail"));
+  CustomerView view{&t, {}, "Hello", {}};
+  LlmRequest r = customer_request(view);
+  CHECK(r.messages[0].content.find("customer-service agent of an airline") != std::string::npos);
+  CHECK(r.messages[0].content.find(t.instruction) != std::string::npos);
+  // [search] help shows an airline call.
+  StepResult help = drive(*episode, "[search] help");
+  CHECK(help.observation.find("get_reservation_details") != std::string::npos);
+}
