@@ -351,8 +351,10 @@ std::string App::state_json() const {
                  {"link", link_},
                  {"spec", picker_spec()},
                  {"text_input", text_input_},
-                 {"cjk_font_requested", cjk_font_requested()},
-                 {"cjk_font_loaded", cjk_font_loaded()},
+                 {"cjk_font_requested", font_requested("cjk")},
+                 {"cjk_font_loaded", font_loaded("cjk")},
+                 {"hangul_font_requested", font_requested("hangul")},
+                 {"hangul_font_loaded", font_loaded("hangul")},
                  {"frames_drawn", frames_drawn()},
                  {"complete_turns", session_.complete_turns()},
                  {"autorun", session_.autorun().has_value()}};
