@@ -7,8 +7,8 @@
 
 namespace rapport {
 
-ReplayAgent::ReplayAgent(std::shared_ptr<const Trajectory> recorded, bool reissue_agent_calls)
-    : recorded_(std::move(recorded)), reissue_(reissue_agent_calls) {}
+ReplayAgent::ReplayAgent(std::shared_ptr<const Trajectory> recorded, bool reissue_agent_calls, RequestOf request_of)
+    : recorded_(std::move(recorded)), reissue_(reissue_agent_calls), request_of_(std::move(request_of)) {}
 
 void ReplayAgent::start(const std::string&, const std::string&) { turn_ = 0; }
 
@@ -36,7 +36,7 @@ AgentMove ReplayAgent::recorded_move(std::size_t index) const {
 Flow<AgentMove> ReplayAgent::issue(std::size_t turn, std::size_t call) {
   const auto& calls = recorded_->turns[turn].agent_calls;
   if (!reissue_ || call >= calls.size()) return recorded_move(turn);
-  return Flow<AgentMove>::need(calls[call].request,
+  return Flow<AgentMove>::need(request_of_ ? request_of_(turn, call) : calls[call].request,
                                [this, turn, call](const LlmResponse&) { return issue(turn, call + 1); });
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,10 +26,12 @@ struct ReplayMismatch : ConfigError {
 // Plays the moves of `recorded`, turn by turn. With reissue_agent_calls, each turn first asks for
 // the recorded agent calls again (answered by a ReplayResponder), so that the new trajectory
 // carries them too; otherwise moves are made at once. When the record runs out (the environment
-// now lasts longer), the agent stops with a note.
+// now lasts longer), the agent stops with a note. A record whose agent requests are rebuilt as the
+// replay goes (core/link_record.h) gives `request_of`, asked for each call's request when it is due.
 class ReplayAgent : public Agent {
  public:
-  ReplayAgent(std::shared_ptr<const Trajectory> recorded, bool reissue_agent_calls);
+  using RequestOf = std::function<LlmRequest(std::size_t turn, std::size_t call)>;
+  ReplayAgent(std::shared_ptr<const Trajectory> recorded, bool reissue_agent_calls, RequestOf request_of = {});
 
   std::string name() const override { return recorded_->agent; }
   void start(const std::string& system_prompt, const std::string& opening) override;
@@ -41,6 +44,7 @@ class ReplayAgent : public Agent {
 
   std::shared_ptr<const Trajectory> recorded_;
   bool reissue_;
+  RequestOf request_of_;
   std::size_t turn_ = 0;
 };
 

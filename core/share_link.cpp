@@ -6,9 +6,11 @@
 
 #include "core/params.h"
 #include "core/pynum.h"
+#include "core/link_record.h"
 #include "core/registry.h"
 #include "core/replay.h"
 #include "core/rng.h"
+#include "core/sha256.h"
 
 namespace rapport {
 namespace {
@@ -187,16 +189,26 @@ std::optional<std::string> base64url_decode(std::string_view text) {
   return out;
 }
 
-std::string share_envelope(const Trajectory& trajectory, const ShareSettings& s) {
+json::object settings_record(const ShareSettings& s) {
   json::object settings;
   if (s.max_turns > 0) settings["max_turns"] = s.max_turns;
   if (!s.agent_model.empty()) settings["agent_model"] = s.agent_model;
   if (!s.user_model.empty()) settings["user_model"] = s.user_model;
   if (!s.turn_credit.empty()) settings["turn_credit"] = s.turn_credit;
   if (!s.trajectory_score.empty()) settings["trajectory_score"] = s.trajectory_score;
+  return settings;
+}
+
+std::string share_envelope(const Trajectory& trajectory, const ShareSettings& s) {
   // The record goes last, written once: its bytes are what a replay must reproduce.
-  return fmt::format(R"({{"format":"{}","version":{},"settings":{},"record":{}}})", kShareFormat, kShareVersion,
-                     to_json(settings), to_json_line(trajectory));
+  return fmt::format(R"({{"format":"{}","version":{},"settings":{},"record":{}}})", kShareFormat, kShareFileVersion,
+                     to_json(settings_record(s)), to_json_line(trajectory));
+}
+
+std::string share_link_envelope(const Trajectory& trajectory, const ShareSettings& s) {
+  return fmt::format(R"({{"format":"{}","version":{},"settings":{},"record_sha256":"{}","link_record":{}}})", kShareFormat,
+                     kShareVersion, to_json(settings_record(s)), sha256_hex(to_json_line(trajectory)),
+                     to_json(link_record(trajectory)));
 }
 
 SharedEpisode parse_share_envelope(std::string_view text) {
@@ -218,10 +230,21 @@ SharedEpisode parse_share_envelope(std::string_view text) {
                                     "format {}",
                                     version, kShareVersion));
     if (version < 1) throw ConfigError("the episode has no valid 'version'");
+    if (auto s = o.find("settings"); s != o.end() && s->value().is_object()) episode.settings = settings_from(s->value().get_object());
+    if (version >= 3) {
+      auto compact = o.find("link_record");
+      if (compact == o.end() || !compact->value().is_object()) throw ConfigError("the episode has no 'link_record' object");
+      std::string sha = get_string(o, "record_sha256");
+      if (sha.size() != 64) throw ConfigError("the episode has no valid 'record_sha256'");
+      RebuiltEpisode rebuilt = rebuild_link_record(compact->value(), sha, episode.settings.max_turns);
+      episode.trajectory = std::move(rebuilt.trajectory);
+      episode.record_text = std::move(rebuilt.record_text);
+      episode.difference = std::move(rebuilt.difference);
+      return episode;
+    }
     auto it = o.find("record");
     if (it == o.end() || !it->value().is_object()) throw ConfigError("the episode has no 'record' object");
     record = &it->value();
-    if (auto s = o.find("settings"); s != o.end() && s->value().is_object()) episode.settings = settings_from(s->value().get_object());
     auto raw = RawScanner(text).member("record");
     if (!raw) throw ConfigError("the episode's record could not be located in its text");
     episode.record_text = std::string(*raw);
@@ -315,6 +338,14 @@ RunSettings replay_settings(const SharedEpisode& episode) {
 }
 
 ReplayOutcome replay_shared(const SharedEpisode& episode) {
+  if (!episode.difference.empty()) {
+    // A compact record whose rebuilding replay already departed from it: that replay is the outcome.
+    ReplayOutcome out;
+    out.trajectory = episode.trajectory;
+    out.record_text = episode.record_text;
+    out.difference = episode.difference;
+    return out;
+  }
   const Trajectory& t = episode.trajectory;
   auto game = make_game(t.env);
   auto oracle = parse_oracle_kind(t.oracle);

@@ -2,10 +2,12 @@
 // spec, task, seed, transcript, every model call and response) plus a few settings, never a
 // secret, in a versioned envelope. Links carry it compressed in the URL fragment:
 //
-//   #e2.<16 hex: FNV-1a of the envelope text>.<base64url of the raw-deflated envelope>
+//   #e3.<16 hex: FNV-1a of the envelope text>.<base64url of the raw-deflated envelope>
 //
-// Version 2 envelopes hold records of format 2 (model calls as deltas, core/call_record.h);
-// version 1 links and files, with format-1 records, still open and replay.
+// Links carry version 3 envelopes: the compact record of core/link_record.h (what a replay cannot
+// rebuild) and the SHA-256 of the full record, rebuilt by replaying when the link is opened.
+// Exported files carry version 2 envelopes: the full record of format 2 (model calls as deltas,
+// core/call_record.h). Version 1 and 2 links and files, with format-1 or 2 records, still open.
 //
 // Compression happens at the edges (the browser's CompressionStream, native zlib); this file does
 // the portable rest: the envelope, base64url, validation with clear messages, size limits, and
@@ -22,7 +24,8 @@
 
 namespace rapport {
 
-inline constexpr int kShareVersion = 2;
+inline constexpr int kShareVersion = 3;       // the newest envelope this build reads; links are written in it
+inline constexpr int kShareFileVersion = 2;   // envelopes with the full record, for files
 inline constexpr std::string_view kShareFormat = "rapport-episode";
 // Browsers keep URLs of a few megabytes; a link longer than this is refused before decoding.
 inline constexpr std::size_t kMaxShareLinkChars = 4u << 20;
@@ -44,13 +47,20 @@ struct SharedEpisode {
   ShareSettings settings;
   // The record exactly as it was written in the envelope: what a replay must reproduce. A record
   // of an older format is compared as this build writes it (its content, in today's format).
+  // For a version 3 envelope, the record its replay rebuilt.
   std::string record_text;
+  // Version 3: empty when the rebuilt record is the recorded one byte for byte (its SHA-256), else
+  // where the replay departed from it; the trajectory is then the replay.
+  std::string difference;
 };
 
-// The envelope JSON: {"format":"rapport-episode","version":2,"settings":{...},"record":{...}}.
+// The envelope of a file, JSON: {"format":"rapport-episode","version":2,"settings":{...},"record":{...}}.
 std::string share_envelope(const Trajectory& trajectory, const ShareSettings& settings);
-// Reads an envelope, or a bare trajectory record (one line of a trajectories file). Throws
-// ConfigError saying what is wrong.
+// The envelope of a link: {"format":"rapport-episode","version":3,"settings":{...},
+// "record_sha256":"<hex>","link_record":{...}}.
+std::string share_link_envelope(const Trajectory& trajectory, const ShareSettings& settings);
+// Reads an envelope of any version, or a bare trajectory record (one line of a trajectories
+// file); a version 3 envelope is rebuilt by replaying it. Throws ConfigError saying what is wrong.
 SharedEpisode parse_share_envelope(std::string_view text);
 
 // Fragment text (without '#') for compressed envelope bytes; `envelope` is the uncompressed text,

@@ -50,7 +50,7 @@ std::string inflate_raw(std::string_view bytes, std::size_t limit) {
 }
 
 std::string make_share_link(const Trajectory& trajectory, const ShareSettings& settings, std::string_view base_url) {
-  std::string envelope = share_envelope(trajectory, settings);
+  std::string envelope = share_link_envelope(trajectory, settings);
   return fmt::format("{}#{}", base_url, share_fragment(deflate_raw(envelope), envelope));
 }
 

@@ -13,7 +13,7 @@ std::string deflate_raw(std::string_view bytes);
 // Throws ConfigError when the bytes are not raw deflate or inflate to more than `limit` bytes.
 std::string inflate_raw(std::string_view bytes, std::size_t limit = kMaxShareEnvelopeBytes);
 
-// "<base_url>#e1...." (just "#e1...." for an empty base).
+// "<base_url>#e3...." (just "#e3...." for an empty base): the compact envelope of a link.
 std::string make_share_link(const Trajectory& trajectory, const ShareSettings& settings, std::string_view base_url = "");
 
 // A link (full URL, "#fragment" or the bare fragment), or the text of an exported episode file or a

@@ -117,7 +117,17 @@ std::optional<StaticFile> StaticFiles::get(std::string_view target, bool gzip_ok
     return std::nullopt;
   }
   if (gzip_ok && compressible(f.type) && f.body.size() > 512) {
-    f.body = gzip(f.body);
+    std::shared_ptr<const std::string> body;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (auto it = compressed_.find(*path); it != compressed_.end() && it->second.original == f.body) body = it->second.body;
+    }
+    if (!body) {
+      body = std::make_shared<const std::string>(gzip(f.body));
+      std::lock_guard<std::mutex> lock(mutex_);
+      compressed_.insert_or_assign(*path, Compressed{f.body, body});
+    }
+    f.body = *body;
     f.gzip = true;
   }
   return f;

@@ -4,6 +4,9 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,10 +30,18 @@ class StaticFiles {
   // names nothing there or would leave the folder in any way.
   std::optional<std::filesystem::path> resolve(std::string_view target) const;
   // The file's bytes, gzip-encoded when allowed and worth it; nullopt when resolve() refuses.
+  // Compressed bodies are kept while the file's bytes stay the same: the playground's 3 MB of
+  // WebAssembly is compressed once, not on every page load.
   std::optional<StaticFile> get(std::string_view target, bool gzip_ok) const;
 
  private:
+  struct Compressed {
+    std::string original;
+    std::shared_ptr<const std::string> body;
+  };
   std::filesystem::path root_;  // canonical; empty when the folder does not exist
+  mutable std::mutex mutex_;
+  mutable std::map<std::filesystem::path, Compressed> compressed_;
 };
 
 // MIME type by extension (".wasm" → "application/wasm"); application/octet-stream when unknown.

@@ -13,7 +13,7 @@ packages=(cmake ninja-build g++ pkg-config ca-certificates xz-utils
           libboost1.81-dev libboost-json1.81-dev libfmt-dev libcli11-dev libcurl4-openssl-dev
           libsqlite3-dev zlib1g-dev catch2 python3 python3-websockets)
 if $all; then
-  packages+=(emscripten libglfw3-dev libimgui-dev chromium fonts-dejavu-core fonts-droid-fallback python3-fonttools)
+  packages+=(emscripten libglfw3-dev libimgui-dev chromium fonts-dejavu-core fonts-droid-fallback fonts-nanum python3-fonttools)
   packages+=(munge slurm-wlm)  # tests/cluster/slurm_test.sh: a private single-node Slurm
   command -v node >/dev/null || packages+=(nodejs)
   command -v npm >/dev/null || packages+=(npm)

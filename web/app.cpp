@@ -173,7 +173,7 @@ std::string App::play_scripted(const std::string& spec, std::uint64_t seed) {
   }
 }
 
-std::string App::envelope() const {
+std::string App::envelope(bool for_link) const {
   if (!session_.has_episode()) return "";
   ShareSettings settings = session_.share_settings();
   const auto c = shaping_.config();
@@ -190,9 +190,9 @@ std::string App::envelope() const {
     Trajectory t = session_.trajectory();
     t.turns.resize(session_.complete_turns());
     t.stop_reason.clear();
-    return share_envelope(t, settings);
+    return for_link ? share_link_envelope(t, settings) : share_envelope(t, settings);
   }
-  return share_envelope(session_.trajectory(), settings);
+  return for_link ? share_link_envelope(session_.trajectory(), settings) : share_envelope(session_.trajectory(), settings);
 }
 
 void App::share() {
@@ -292,7 +292,7 @@ void App::export_file() {
   std::string name = fmt::format("rapport-{}-{}.json", t.env.substr(0, t.env.find('(')), t.task_id);
   for (char& c : name)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' && c != '_') c = '_';
-  download_file(name, envelope());
+  download_file(name, envelope(false));
   set_notice("Exported " + name + " (no keys or endpoints inside). Import it here, or: rapport replay " + name);
 }
 
@@ -324,7 +324,7 @@ void App::frame_ended(bool text_input) {
     mirror_sent_ = mirror;
     publish_mirror(mirror);
   }
-  // The address bar follows the episode; a turn waiting for a model is not in it (envelope()).
+  // The address bar follows the episode; a turn waiting for a model is not in it (envelope(true)).
   if (!session_.has_episode()) return;
   std::string progress = fmt::format("{}/{}", session_.complete_turns(), session_.trajectory().stop_reason);
   if (session_.serial() != address_serial_) {
@@ -351,8 +351,10 @@ std::string App::state_json() const {
                  {"link", link_},
                  {"spec", picker_spec()},
                  {"text_input", text_input_},
-                 {"cjk_font_requested", cjk_font_requested()},
-                 {"cjk_font_loaded", cjk_font_loaded()},
+                 {"cjk_font_requested", font_requested("cjk")},
+                 {"cjk_font_loaded", font_loaded("cjk")},
+                 {"hangul_font_requested", font_requested("hangul")},
+                 {"hangul_font_loaded", font_loaded("hangul")},
                  {"frames_drawn", frames_drawn()},
                  {"complete_turns", session_.complete_turns()},
                  {"autorun", session_.autorun().has_value()}};

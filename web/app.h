@@ -66,7 +66,8 @@ class App {
 
   // Share links and files.
   void share();  // asynchronous: on_link_ready
-  std::string envelope() const;
+  // The episode's envelope: compact for a link (version 3, rebuilt by replaying), full for a file.
+  std::string envelope(bool for_link) const;
   // `copied`: the browser let the page write the clipboard.
   void on_link_ready(const std::string& url, bool copied);
   // The address bar went to a page without a link (Back before the first episode).

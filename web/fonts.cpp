@@ -28,10 +28,25 @@ bool in_base(ImWchar c) {
   return false;
 }
 
-bool is_cjk(ImWchar c) {
-  return (c >= 0x2E80 && c <= 0x9FFF) || (c >= 0xAC00 && c <= 0xD7AF) || (c >= 0xF900 && c <= 0xFAFF) ||
-         (c >= 0xFF00 && c <= 0xFFEF);
+// Hangul: jamo, compatibility jamo, extended jamo and syllables (Droid Sans Fallback has almost
+// none of the syllables; the Hangul font, from Nanum Gothic, has them all).
+bool is_hangul(ImWchar c) {
+  return (c >= 0x1100 && c <= 0x11FF) || (c >= 0x3130 && c <= 0x318F) || (c >= 0xA960 && c <= 0xA97F) ||
+         (c >= 0xAC00 && c <= 0xD7FF);
 }
+
+bool is_cjk(ImWchar c) {
+  return !is_hangul(c) && ((c >= 0x2E80 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFF00 && c <= 0xFFEF));
+}
+
+// Fonts fetched the first time text of their script is shown, merged into the atlas in this
+// order (the first to have a glyph draws it).
+struct OnDemandFont {
+  const char* name;
+  bool (*wanted)(ImWchar);
+  std::vector<char> bytes;
+  bool requested = false;
+};
 
 EM_JS(int, js_font_size, (const char* name), { return rapportPage.fontSize(UTF8ToString(name)); });
 EM_JS(void, js_font_copy, (const char* name, void* to), { rapportPage.fontCopy(UTF8ToString(name), to); });
@@ -45,8 +60,7 @@ std::vector<char> font_bytes(const char* name) {
 
 struct Fonts {
   std::vector<char> base = font_bytes("ui");
-  std::vector<char> cjk;
-  bool cjk_requested = false;
+  std::vector<OnDemandFont> on_demand{{"hangul", is_hangul, {}}, {"cjk", is_cjk, {}}};
   std::set<ImWchar> extra;  // characters shown beyond the base ranges
   bool dirty = true;
   float built_scale = 0;
@@ -74,9 +88,10 @@ void note_text(std::string_view utf8) {
     if (c > IM_UNICODE_CODEPOINT_MAX || in_base(static_cast<ImWchar>(c))) continue;
     if (f.extra.insert(static_cast<ImWchar>(c)).second) {
       f.dirty = true;
-      if (is_cjk(static_cast<ImWchar>(c)) && !f.cjk_requested) {
-        f.cjk_requested = true;
-        js_font_request("cjk");
+      for (OnDemandFont& font : f.on_demand) {
+        if (font.requested || !font.wanted(static_cast<ImWchar>(c))) continue;
+        font.requested = true;
+        js_font_request(font.name);
       }
     }
   }
@@ -106,9 +121,10 @@ void update_fonts(float scale) {
     cfg.SizePixels = 13.0f * scale;
     io.Fonts->AddFontDefault(&cfg);
   }
-  if (!f.cjk.empty() && !f.extra.empty()) {
+  for (OnDemandFont& font : f.on_demand) {
+    if (font.bytes.empty() || f.extra.empty()) continue;
     cfg.MergeMode = true;
-    io.Fonts->AddFontFromMemoryTTF(f.cjk.data(), static_cast<int>(f.cjk.size()), kFontSize * scale, &cfg,
+    io.Fonts->AddFontFromMemoryTTF(font.bytes.data(), static_cast<int>(font.bytes.size()), kFontSize * scale, &cfg,
                                    f.ranges.data() + (std::size(kBaseRanges) - 1));
   }
   io.Fonts->Build();
@@ -129,14 +145,25 @@ std::vector<unsigned> missing_glyphs() {
 
 float font_scale() { return fonts().built_scale; }
 
-bool cjk_font_requested() { return fonts().cjk_requested; }
-bool cjk_font_loaded() { return !fonts().cjk.empty(); }
+bool font_requested(std::string_view name) {
+  for (const OnDemandFont& font : fonts().on_demand)
+    if (name == font.name) return font.requested;
+  return false;
+}
+
+bool font_loaded(std::string_view name) {
+  for (const OnDemandFont& font : fonts().on_demand)
+    if (name == font.name) return !font.bytes.empty();
+  return false;
+}
 
 void on_font_loaded(const std::string& name) {
-  if (name != "cjk") return;
-  fonts().cjk = font_bytes("cjk");
-  fonts().dirty = true;
-  wake();
+  for (OnDemandFont& font : fonts().on_demand) {
+    if (name != font.name) continue;
+    font.bytes = font_bytes(font.name);
+    fonts().dirty = true;
+    wake();
+  }
 }
 
 }  // namespace rapport::web

@@ -27,7 +27,7 @@ EMSCRIPTEN_KEEPALIVE void rapport_fetch_done(int id, int status, const char* bod
 }
 
 EMSCRIPTEN_KEEPALIVE const char* rapport_envelope() {
-  returned_text = app().envelope();
+  returned_text = app().envelope(true);
   return returned_text.c_str();
 }
 

@@ -36,7 +36,6 @@ struct Composer {
   bool select_text = false;  // the page's text view of the transcript, over the panel
   std::size_t shown_turns = 0;
   int scroll_frames = 0;  // frames left to keep the newest message in view (text lays out over a frame or two)
-  float height = 0;       // of the composer and autopilot rows, as last drawn
   std::set<std::size_t> raw_turns;  // turns shown as their raw record
 };
 Composer composer;
@@ -381,6 +380,42 @@ void draw_model_state(App& app) {
   }
 }
 
+struct Auto {
+  const char* label;
+  const char* name;
+  Mover mover;
+  bool to_end;
+};
+constexpr Auto kAutopilot[] = {{"model: one step", "model_step", Mover::Model, false},
+                               {"model: to the end", "model_to_end", Mover::Model, true},
+                               {"scripted: one step", "scripted_step", Mover::Scripted, false},
+                               {"scripted: to the end", "scripted_to_end", Mover::Scripted, true}};
+constexpr const char* kStopLabel = "Stop (Esc)";
+
+// The composer's height before it is drawn, laid out as draw_composer() and flow() will lay it
+// out at this width. The transcript above it is sized with it, so the composer is where it stays
+// from the first frame it appears: sized after a guess, it moved in the next frame, away from
+// a click aimed at where it had been drawn.
+float composer_height(bool autorun) {
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float left = ImGui::GetCursorScreenPos().x;
+  const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  float x = left + ImGui::CalcTextSize("Autopilot:").x;
+  if (autorun) x += style.ItemSpacing.x + button_width(kStopLabel, true);
+  int rows = 1;
+  for (const Auto& a : kAutopilot) {
+    const float width = button_width(a.label, true);
+    if (x + style.ItemSpacing.x + width <= right) {
+      x += style.ItemSpacing.x + width;
+    } else {
+      ++rows;
+      x = left + width;
+    }
+  }
+  // The move row (framed widgets), then rows of text and small buttons (no vertical padding).
+  return ImGui::GetFrameHeight() + style.ItemSpacing.y + rows * (ImGui::GetFontSize() + style.ItemSpacing.y);
+}
+
 // Tab in the composer moves to the next choice (Shift+Tab: the previous one).
 int cycle_choice(ImGuiInputTextCallbackData* data) {
   if (data->EventFlag == ImGuiInputTextFlags_CallbackCompletion)
@@ -391,7 +426,6 @@ int cycle_choice(ImGuiInputTextCallbackData* data) {
 void draw_composer(App& app) {
   Session& s = app.session();
   const bool can_move = s.awaiting_move() && !s.autorun();
-  const float top = ImGui::GetCursorPosY();
   ImGui::BeginDisabled(!can_move);
   ImGui::SetNextItemWidth(90);
   ImGui::Combo("##choice", &composer.choice, kChoices, 4);
@@ -422,15 +456,11 @@ void draw_composer(App& app) {
   if (s.autorun()) {
     // First, so it is in view however narrow the panel.
     ImGui::SameLine();
-    if (ImGui::SmallButton("Stop (Esc)")) s.cancel();
+    if (ImGui::SmallButton(kStopLabel)) s.cancel();
     locate_last_item(app, "stop");
   }
   ImGui::BeginDisabled(!can_move);
-  struct Auto { const char* label; const char* name; Mover mover; bool to_end; };
-  for (const Auto& a : {Auto{"model: one step", "model_step", Mover::Model, false},
-                        Auto{"model: to the end", "model_to_end", Mover::Model, true},
-                        Auto{"scripted: one step", "scripted_step", Mover::Scripted, false},
-                        Auto{"scripted: to the end", "scripted_to_end", Mover::Scripted, true}}) {
+  for (const Auto& a : kAutopilot) {
     flow(button_width(a.label, true));
     if (ImGui::SmallButton(a.label)) {
       if (a.to_end) s.run_to_end(a.mover);
@@ -439,7 +469,6 @@ void draw_composer(App& app) {
     locate_last_item(app, a.name);
   }
   ImGui::EndDisabled();
-  composer.height = ImGui::GetCursorPosY() - top;
 }
 
 }  // namespace
@@ -459,9 +488,8 @@ void draw_conversation_panel(App& app) {
   if ((s.autorun() || s.calling_model()) && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)) s.cancel();
   draw_header(app);
   const bool composing = s.live() && !s.finished();
-  if (composer.height <= 0) composer.height = ImGui::GetFrameHeightWithSpacing() * 2 + 8;
-  const float composer_height = composing ? composer.height + ImGui::GetStyle().ItemSpacing.y : 0;
-  ImGui::BeginChild("transcript", ImVec2(0, -composer_height), false);
+  const float reserved = composing ? composer_height(s.autorun().has_value()) + ImGui::GetStyle().ItemSpacing.y : 0;
+  ImGui::BeginChild("transcript", ImVec2(0, -reserved), false);
   {
     ImVec2 at = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
     app.mirror_rect(composer.select_text ? at.x : 0, at.y, composer.select_text ? size.x : 0, size.y);

@@ -9,6 +9,7 @@
 //   bench_runner --full                latencies 50, 200, 1000 ms × 64, 1024, 4096 in flight
 //   bench_runner --quick               200 ms × 64, 1024
 //   bench_runner --latency 200 --inflight 1024 --turns 6
+//   bench_runner --sizes               only the record and link sizes
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -153,16 +154,18 @@ std::vector<int> parse_list(const char* text) {
 // Record and link size by episode length: bytes per turn should not grow with the turn's position.
 void print_record_sizes() {
   std::printf("\nrecord sizes (LLM agent with canned completions; travel with the LLM user simulator)\n");
-  std::printf("%6s %16s %14s %16s %14s %18s\n", "turns", "function bytes", "bytes/turn", "travel bytes", "bytes/turn",
-              "travel link chars");
+  std::printf("%6s %16s %14s %16s %14s %18s %22s\n", "turns", "function bytes", "bytes/turn", "travel bytes", "bytes/turn",
+              "travel link chars", "full-record link chars");
   for (int turns : {4, 8, 16, 32}) {
     Trajectory f = test::llm_function_episode(turns);
     Trajectory t = test::llm_travel_episode(turns);
     ShareSettings settings;
     settings.max_turns = turns;
     const double fb = static_cast<double>(to_json_line(f).size()), tb = static_cast<double>(to_json_line(t).size());
-    std::printf("%6d %16.0f %14.0f %16.0f %14.0f %18zu\n", turns, fb, fb / f.turns.size(), tb, tb / t.turns.size(),
-                make_share_link(t, settings).size());
+    // The link as it was before compact records: the full record's envelope (what files hold).
+    const std::string full = share_envelope(t, settings);
+    std::printf("%6d %16.0f %14.0f %16.0f %14.0f %18zu %22zu\n", turns, fb, fb / f.turns.size(), tb, tb / t.turns.size(),
+                make_share_link(t, settings).size(), share_fragment(deflate_raw(full), full).size() + 1);
   }
   std::printf("aims: a 16-turn function trajectory under 12 KB, a 16-turn LLM travel link under 8k characters\n");
 }
@@ -173,6 +176,10 @@ int main(int argc, char** argv) {
   std::vector<int> latencies{200}, in_flights{1024, 4096};
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
+    if (a == "--sizes") {
+      print_record_sizes();
+      return 0;
+    }
     if (a == "--full") {
       latencies = {50, 200, 1000};
       in_flights = {64, 1024, 4096};
@@ -186,7 +193,7 @@ int main(int argc, char** argv) {
     } else if (a == "--inflight" && i + 1 < argc) {
       in_flights = parse_list(argv[++i]);
     } else {
-      std::fprintf(stderr, "usage: bench_runner [--full | --quick] [--latency MS[,MS...]] [--inflight N[,N...]] [--turns N]\n");
+      std::fprintf(stderr, "usage: bench_runner [--sizes | --full | --quick] [--latency MS[,MS...]] [--inflight N[,N...]] [--turns N]\n");
       return 2;
     }
   }

@@ -160,6 +160,34 @@ test('text in any script is typed, pasted, stored, linked and drawn intact', asy
   await context.close();
 });
 
+test('Korean is typed, pasted, stored and drawn with the Hangul font', async () => {
+  const { page, context, problems } = await openPage(browser, server.url);
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await waitFirstFrame(page);
+  await startLive(page, 'intention', 1);
+  const typed = '안녕하세요, 여행 계획을 도와주세요';
+  await click(page, 'composer');
+  await page.keyboard.type(typed);
+  await page.keyboard.press('Enter');
+  let state = await waitState(page, (s) => s.turns === 1, 'the typed move');
+  assert.equal(record(state).turns[0].content, typed);
+  // Syllables and compatibility jamo, pasted with Ctrl+V.
+  const pasted = '한국어 텍스트 ㅎㅎ 뷁';
+  await page.evaluate((t) => navigator.clipboard.writeText(t), pasted);
+  await click(page, 'composer');
+  await waitState(page, (s) => s.text_input, 'the composer to take text');
+  await page.keyboard.press('Control+V');
+  await page.keyboard.press('Enter');
+  state = await waitState(page, (s) => s.turns === 2, 'the pasted move');
+  assert.equal(record(state).turns[1].content, pasted);
+  // Drawn: every Hangul character has its glyph, from the Hangul font alone.
+  state = await waitState(page, (s) => s.hangul_font_loaded && s.glyphs_missing.length === 0, 'glyphs for Hangul');
+  assert.equal(state.cjk_font_requested, false, 'Hangul needs no CJK font');
+  assert.match(await mirrorText(page), /안녕하세요, 여행 계획을 도와주세요/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('"scripted: to the end" after a person\'s move continues from the conversation as it stands', async () => {
   const { page, context, problems } = await openPage(browser, server.url);
   await waitFirstFrame(page);

@@ -90,13 +90,39 @@ test('a person plays moves with the composer and forks from a turn', async () =>
   await context.close();
 });
 
+test('the drawn UI answers a real mouse and keyboard', async () => {
+  const { page, context, problems } = await openPage(browser, server.url);
+  await waitFirstFrame(page);
+  // ImGui reports where it drew the widgets; the clicks and keys go through the canvas as a
+  // person's would (emscripten's GLFW to ImGui).
+  const centre = ([x0, y0, x1, y1]) => [(x0 + x1) / 2, (y0 + y1) / 2];
+  let state = await waitState(page, (s) => s.rects.new_episode, 'the New episode button');
+  await page.mouse.click(...centre(state.rects.new_episode));
+  // Clicked where the composer is first drawn: it stays there (its height is known before it is
+  // drawn), so the click lands on it.
+  state = await waitState(page, (s) => s.awaiting_move && s.rects.composer, 'a new episode');
+  assert.equal(state.turns, 0);
+  const first = state.rects.composer;
+  await page.mouse.click(...centre(first));
+  state = await waitState(page, (s) => s.text_input, 'the composer to take text', 5000);
+  assert.deepEqual(state.rects.composer, first, 'the composer did not move after it appeared');
+  await page.keyboard.type('1 2 3 4', { delay: 20 });
+  await page.keyboard.press('Enter');
+  state = await waitState(page, (s) => s.turns === 1, 'the typed move', 5000);
+  const turn = JSON.parse(state.record).turns[0];
+  assert.equal(turn.action, '[action] 1 2 3 4');
+  assert.match(turn.observation, /^For numbers \[1\.0, 2\.0, 3\.0, 4\.0\], the function gives /);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a share link replays to the identical transcript, in the browser and natively', async () => {
   const author = await openPage(browser, server.url);
   await waitFirstFrame(author.page);
   const record = await author.page.evaluate(() => window.rapport.playScripted('function(difficulty=hard)', 11));
   const original = (await appState(author.page)).record;
   const link = await author.page.evaluate(() => window.rapport.shareLink());
-  assert.match(link, /#e2\.[0-9a-f]{16}\.[A-Za-z0-9_-]+$/);
+  assert.match(link, /#e3\.[0-9a-f]{16}\.[A-Za-z0-9_-]+$/);
   assert.ok(link.startsWith(server.url));
   assert.ok(!link.includes('sk-'), 'no secret in the link');
   await author.context.close();

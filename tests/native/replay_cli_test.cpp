@@ -72,7 +72,7 @@ TEST_CASE("replay: raw deflate round trip and a refused bomb", "[replay_cli]") {
 TEST_CASE("replay: a native share link replays byte for byte", "[replay_cli]") {
   Trajectory t = scripted_episode(2);
   std::string link = make_share_link(t, ShareSettings{30, "", "", "equalized", "mean"}, "http://127.0.0.1:8080/");
-  CHECK(link.rfind("http://127.0.0.1:8080/#e2.", 0) == 0);
+  CHECK(link.rfind("http://127.0.0.1:8080/#e3.", 0) == 0);
   SharedEpisode back = read_shared_episode(link);
   CHECK(back.record_text == to_json_line(t));
   CHECK(back.settings.max_turns == 30);
@@ -96,7 +96,7 @@ TEST_CASE("replay: exported files and trajectory lines", "[replay_cli]") {
   CHECK(run.code == 0);
   CHECK(read_text_file(out_file) == to_json_line(t) + "\n");
   // The printed link opens to the same record.
-  std::size_t at = run.out.find("#e2.");
+  std::size_t at = run.out.find("#e3.");
   REQUIRE(at != std::string::npos);
   std::string link = run.out.substr(at, run.out.find('\n', at) - at);
   CHECK(read_shared_episode(link).record_text == to_json_line(t));
@@ -138,13 +138,25 @@ TEST_CASE("replay: damaged links and tampered transcripts", "[replay_cli]") {
   CliRun diverged = rapport_cli("replay " + quote(make_share_link(tampered, {})));
   INFO(diverged.out);
   CHECK(diverged.code == 1);
-  CHECK(diverged.out.find("diverges: turns[2].observation") != std::string::npos);
+  // A link holds no observations (the replay rebuilds them): it names the turn that differs.
+  CHECK(diverged.out.find("diverges: turn 3 replays differently than recorded") != std::string::npos);
+  // An exported file holds the full record: it names the field.
+  std::string file = temp_path("tampered.json");
+  write_text_file(file, share_envelope(tampered, {}));
+  CliRun from_file = rapport_cli("replay " + quote(file));
+  INFO(from_file.out);
+  CHECK(from_file.code == 1);
+  CHECK(from_file.out.find("diverges: turns[2].observation") != std::string::npos);
+  std::filesystem::remove(file);
 }
 
 TEST_CASE("replay: a 16-turn LLM travel episode's link replays byte for byte", "[replay_cli][records]") {
   Trajectory t = test::llm_travel_episode(16);
   REQUIRE(t.turns.size() == 16);
   std::string link = make_share_link(t, ShareSettings{16, "canned", "canned", "", ""}, "http://127.0.0.1:8080/");
+  // The link carries only what a replay cannot rebuild (core/link_record.h): under 8k characters,
+  // where the full record's envelope takes about 14k.
+  CHECK(link.size() < 8000);
   SharedEpisode back = read_shared_episode(link);
   CHECK(back.record_text == to_json_line(t));
   ReplayOutcome outcome = replay_shared(back);

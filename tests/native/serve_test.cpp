@@ -153,6 +153,11 @@ TEST_CASE("serve: static files with types, gzip and no escape from the folder", 
   HttpAnswer plain = request(server.port(), "GET", "/app.js");
   CHECK(plain.headers.find("Content-Encoding") == std::string::npos);
   CHECK(plain.body == script);
+  // Compressed once and kept; a file rebuilt in place is served as it is now.
+  CHECK(request(server.port(), "GET", "/app.js", "Accept-Encoding: gzip\r\n").body == zipped.body);
+  std::string rebuilt(20000, 'y');
+  rapport::write_text_file((root / "site" / "app.js").string(), rebuilt);
+  CHECK(gunzip(request(server.port(), "GET", "/app.js", "Accept-Encoding: gzip\r\n").body) == rebuilt);
 
   HttpAnswer head = request(server.port(), "HEAD", "/index.html");
   CHECK(head.status == 200);

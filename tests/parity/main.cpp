@@ -1,14 +1,18 @@
 // Prints, one JSON line each, scripted episodes of every registered environment (built-in tasks,
 // fixed seeds; each domain of an environment that has several) with the scripted oracle and with
-// the scripted reasoning user, then the usersim bench over a slice of the adversarial set. Built natively and as WebAssembly; the parity test
+// the scripted reasoning user, then the usersim bench over a slice of the adversarial set, then the
+// share-link envelopes of LLM-played episodes and the records they rebuild. Built natively and as
+// WebAssembly; the parity test
 // requires identical output.
 #include <cstdio>
 #include <string>
 
 #include "core/registry.h"
 #include "core/runner.h"
+#include "core/share_link.h"
 #include "core/usersim.h"
 #include "envs/search/search.h"
+#include "tests/portable/llm_episodes.h"
 
 namespace {
 void print_line(const std::string& line) {
@@ -63,6 +67,11 @@ int main(int argc, char** argv) {
     BenchRun run = run_turn_bench(adversarial_probes(3, 2), sim, false, no_model);
     print_line(to_json(run.table.to_json()));
     print_line(to_json(run.replies));
+  }
+  for (const Trajectory& t : {test::llm_travel_episode(16), test::llm_function_episode(16)}) {
+    const std::string envelope = share_link_envelope(t, ShareSettings{16, "", "", "", ""});
+    print_line(envelope);
+    print_line(parse_share_envelope(envelope).record_text);
   }
   return 0;
 }

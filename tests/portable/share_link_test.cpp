@@ -121,15 +121,16 @@ TEST_CASE("share link: fragments parse from URLs and damage is reported", "[shar
   std::string envelope = share_envelope(scripted_function_episode(3), {});
   std::string compressed = "\x01\x02\xff compressed bytes";
   std::string fragment = share_fragment(compressed, envelope);
-  CHECK(fragment.rfind("e2.", 0) == 0);
+  CHECK(fragment.rfind("e3.", 0) == 0);
 
   for (std::string link : {fragment, "#" + fragment, "http://127.0.0.1:8080/index.html#" + fragment, "  " + fragment + "\n"}) {
     ShareFragment f = parse_share_fragment(link);
-    CHECK(f.version == 2);
+    CHECK(f.version == 3);
     CHECK(f.compressed == compressed);
     CHECK_NOTHROW(open_shared_envelope(f, envelope));
   }
   CHECK(parse_share_fragment("e1." + fragment.substr(3)).version == 1);  // links made before format 2
+  CHECK(parse_share_fragment("e2." + fragment.substr(3)).version == 2);
 
   auto message = [](std::string_view link) {
     try {

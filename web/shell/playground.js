@@ -30,6 +30,10 @@
       .then((buffer) => { if (buffer) fonts[name] = new Uint8Array(buffer); return !!buffer; });
   }
   const uiFont = fetchFont('ui');
+  // The WebAssembly downloads (and compiles, streaming) from now on, alongside the runtime's
+  // script, instead of after that script has loaded and run.
+  const kWasm = 'rapport_playground.wasm';
+  const wasmResponse = fetch(kWasm, { credentials: 'same-origin' });
   const requestedFonts = new Set();
 
   // --- Waking the app: it draws only after something happened --------------------------------
@@ -417,6 +421,19 @@
       Module.addRunDependency('font-ui');
       uiFont.then(() => Module.removeRunDependency('font-ui'));
     }],
+    instantiateWasm(imports, receive) {
+      const whole = () => fetch(kWasm, { credentials: 'same-origin' }).then((r) => r.arrayBuffer())
+        .then((bytes) => WebAssembly.instantiate(bytes, imports));
+      wasmResponse
+        .then((response) => {
+          if (!response.ok) throw new Error('its code could not be loaded (HTTP ' + response.status + ')');
+          // A host that serves .wasm without its MIME type gets the slower whole-file path.
+          return WebAssembly.instantiateStreaming ? WebAssembly.instantiateStreaming(response, imports).catch(whole) : whole();
+        })
+        .then((result) => receive(result.instance))
+        .catch((e) => showStatus('The playground could not start: ' + e.message + '. Reload the page to try again.', true));
+      return {};
+    },
     print: (text) => console.log(text),
     printErr: (text) => console.warn(text),
     setStatus: (text) => { if (text) showStatus(text, false); },
