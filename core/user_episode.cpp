@@ -30,6 +30,7 @@ class ReasoningEpisode : public Episode {
 
   std::string system_prompt() const override { return inner_->system_prompt(); }
   std::string opening() const override { return inner_->opening(); }
+  std::vector<ToolSpec> tools() const override { return inner_->tools(); }
 
   json::object metrics() const override {
     json::object m = inner_->metrics();

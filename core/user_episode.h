@@ -5,7 +5,7 @@
 // state (pushing back on manipulation), the agent sees only that reply, and the turn's info
 // records {"user": rationale, state before and after, move reading, fallbacks}.
 //
-// Adopting it in an environment (see envs/travel/user_adapter.cpp):
+// Adopting it in an environment (see envs/travel/user_adapter.cpp, envs/tau/user_adapter.cpp):
 //   1. write `UserAdapter user_adapter(const YourTask&, const Params&)`: the environment's UserStance
 //      (the same for all its tasks) and the task's TaskConcerns, put together by make_user_adapter;
 //   2. in new_episode, choose the LLM oracle with uses_model(options.oracle), then
@@ -69,7 +69,7 @@ bool hang_up_allowed(const Params& params);
 
 // The episode with a reasoning user (options.oracle must be a reasoning kind). The user's persona
 // is persona_for(options.seed, task_id). Only [action] moves the rules accepted reach the user;
-// searches, answers and format errors pass through unchanged. Metrics gain user_turns,
+// tool calls, searches, answers and format errors pass through unchanged. Metrics gain user_turns,
 // user_trust, user_patience, user_manipulations, user_format_errors, user_fallbacks and
 // user_hung_up.
 std::unique_ptr<Episode> with_reasoning_user(std::unique_ptr<Episode> inner, UserAdapter adapter, const EpisodeOptions& options,

@@ -17,6 +17,7 @@
 #include "core/environment.h"
 #include "core/flow.h"
 #include "core/tools.h"
+#include "core/user_episode.h"
 
 namespace rapport::tau {
 
@@ -182,6 +183,10 @@ CustomerReply read_customer_reply(const LlmResponse& response);
 
 // What the customer says about a request, as the generator and the scripted customer phrase it.
 std::string request_text(const Request& request);
+
+// The customer's goals for the reasoning user (core/user_episode.h; user_adapter.cpp): the
+// domain's stance, concerns from the task's requests (or its instruction), the stop signal kept.
+UserAdapter user_adapter(const TauTask& task, const Params& params);
 
 // ---- Policy and agents (policy.cpp, agent.cpp) ----------------------------------------------
 

@@ -250,8 +250,11 @@ class TauGame : public Game {
   std::unique_ptr<Episode> new_episode(const Task& task, const EpisodeOptions& options) const override {
     TauTask t = tau_task_from(task);
     Db db = initial_db(t);
-    auto customer = options.oracle == OracleKind::Llm ? make_llm_customer() : make_scripted_customer();
-    return std::make_unique<TauEpisode>(std::move(t), std::move(db), params(), std::move(customer));
+    auto customer = uses_model(options.oracle) ? make_llm_customer() : make_scripted_customer();
+    UserAdapter adapter = user_adapter(t, params());
+    std::unique_ptr<Episode> e = std::make_unique<TauEpisode>(std::move(t), std::move(db), params(), std::move(customer));
+    if (is_reasoning(options.oracle)) e = with_reasoning_user(std::move(e), std::move(adapter), options, task.id);
+    return e;
   }
 
   std::unique_ptr<Agent> scripted_agent(std::uint64_t seed) const override { return make_scripted_agent(seed); }
@@ -271,7 +274,8 @@ EnvInfo info() {
        ParamSpec::choice("compat", "none", {"none", "userrl"},
                          "none: the tools are offered as tools and [finish] ends and scores the conversation; userrl: "
                          "UserRL's TauGym, only interact_with_env ([answer] tool calls, [search] tools) and [finish] "
-                         "ends without scoring")},
+                         "ends without scoring"),
+       user_hang_up_param()},
       [](Params p) { return std::make_unique<TauGame>(std::move(p)); }};
 }
 
