@@ -90,7 +90,10 @@ class TauEpisode : public Episode {
 
   std::string system_prompt() const override { return retail_policy() + (userrl_ ? kTalkUserrl : kTalkDefault); }
   std::string opening() const override { return task_.opening; }
-  std::vector<ToolSpec> tools() const override { return userrl_ ? std::vector<ToolSpec>{} : retail_tool_specs(); }
+  std::vector<ToolSpec> tools() const override {
+    if (userrl_) return {};
+    return tau2() ? tau2_retail_tool_specs() : retail_tool_specs();
+  }
 
   json::object metrics() const override {
     return json::object{{"success", report_ && report_->reward == 1.0},
@@ -144,7 +147,8 @@ class TauEpisode : public Episode {
 
   StepResult run_tool(const std::string& name, const json::object& args) {
     ++tool_calls_;
-    ToolOutcome out = call_retail_tool(db_, name, args);
+    calls_.push_back(ToolInvocation{name, args, ""});
+    ToolOutcome out = tau2() ? call_tau2_retail_tool(db_, name, args) : call_retail_tool(db_, name, args);
     if (out.error) ++tool_errors_;
     else if (is_write_tool(name)) ++writes_;
     StepResult r;
@@ -203,7 +207,8 @@ class TauEpisode : public Episode {
 
   void end(StepResult& r, const char* how) {
     ended_by_ = how;
-    RewardReport report = score_episode(initial_, db_, task_.actions, task_.outputs, agent_messages_);
+    RewardReport report = tau2() ? score_tau2_episode(task_, initial_, db_, calls_, agent_messages_)
+                                 : score_episode(initial_, db_, task_.actions, task_.outputs, agent_messages_);
     r.reward = report.reward;
     r.terminated = true;
     json::object info = report.info();
@@ -213,7 +218,11 @@ class TauEpisode : public Episode {
     report_ = std::move(report);
   }
 
+  // A tau2-bench task: its tools, errors and reward (tau2_importer.cpp).
+  bool tau2() const { return task_.source == "tau2-bench"; }
+
   TauTask task_;
+  std::vector<ToolInvocation> calls_;
   Db initial_;
   Db db_;
   std::unique_ptr<Customer> customer_;
@@ -243,7 +252,8 @@ class TauGame : public Game {
   std::vector<Task> import_folder(const std::vector<std::pair<std::string, std::string>>& files,
                                   std::string_view split) const override {
     std::vector<Task> out;
-    for (auto& t : import_tau_folder(files, split)) out.push_back(Task{t.id, to_json(t)});
+    for (auto& t : is_tau2_folder(files) ? import_tau2_folder(files, split) : import_tau_folder(files, split))
+      out.push_back(Task{t.id, to_json(t)});
     return out;
   }
 
