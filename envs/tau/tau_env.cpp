@@ -38,9 +38,9 @@ constexpr const char* kHelp =
 
 constexpr const char* kCustomerFallback = "Sorry, I didn't catch that. Could you say it again?";
 
-std::string tools_listing() {
+std::string tools_listing(const std::vector<ToolSpec>& specs) {
   std::string out = "Available Tools:";
-  for (const auto& t : retail_tool_specs()) {
+  for (const auto& t : specs) {
     out += fmt::format("\n- {}: {}", t.name, t.description);
     const auto& props = t.parameters.at("properties").get_object();
     if (props.empty()) continue;
@@ -181,7 +181,8 @@ class TauEpisode : public Episode {
   StepResult search(const std::string& query) {
     StepResult r;
     if (query == "tools") {
-      r.observation = tools_shown_ ? "The tools have already been listed; no need to search for them again." : tools_listing();
+      r.observation = tools_shown_ ? "The tools have already been listed; no need to search for them again."
+                                   : tools_listing(tau2() ? tau2_retail_tool_specs() : retail_tool_specs());
       tools_shown_ = true;
     } else if (query == "help") {
       r.observation = kHelp;
