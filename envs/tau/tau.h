@@ -212,8 +212,18 @@ ToolOutcome call_tau2_retail_tool(Db& db, std::string_view name, const json::obj
 // The reward over the task's reward basis: DB (tau2 hash of the gold replay), COMMUNICATE (as
 // tau-bench's outputs), ACTION (every gold action among the agent's calls, by compare_args),
 // NL_ASSERTION (needs an LLM judge: reported ungraded, left out of the product).
+// NL_ASSERTION needs an LLM judge: with `nl_verdicts` (one per assertion) it is graded, without
+// it reported ungraded and left out of the product.
 RewardReport score_tau2_episode(const TauTask& task, const Db& initial, const Db& final_db, const std::vector<ToolInvocation>& calls,
-                                const std::vector<std::string>& agent_messages);
+                                const std::vector<std::string>& agent_messages,
+                                const std::optional<std::vector<bool>>& nl_verdicts = std::nullopt);
+
+// The task's NL assertions (empty when it has none or NL_ASSERTION is not in its basis).
+std::vector<std::string> nl_assertions_to_grade(const TauTask& task);
+// The judge's call for them (tau2_judge.cpp; role Judge, purpose "tau2_nl_assertions") and its
+// reader: one verdict per assertion, nullopt when the reply is unusable.
+LlmRequest nl_assertion_request(const std::vector<Utterance>& conversation, const std::vector<std::string>& assertions);
+std::optional<std::vector<bool>> read_nl_assertions(const LlmResponse& response, std::size_t count);
 
 // ---- Policy and agents (policy.cpp, agent.cpp) ----------------------------------------------
 

@@ -251,8 +251,17 @@ std::vector<TauTask> import_tau2_folder(const std::vector<std::pair<std::string,
   return out;
 }
 
+std::vector<std::string> nl_assertions_to_grade(const TauTask& task) {
+  std::vector<std::string> out;
+  auto basis = task.tau2.find("reward_basis");
+  if (basis == task.tau2.end() || !basis->value().is_array()) return out;
+  const auto& b = basis->value().get_array();
+  if (std::find(b.begin(), b.end(), json::value("NL_ASSERTION")) == b.end()) return out;
+  return strings_of(task.tau2, "nl_assertions");
+}
+
 RewardReport score_tau2_episode(const TauTask& task, const Db& initial, const Db& final_db, const std::vector<ToolInvocation>& calls,
-                                const std::vector<std::string>& agent_messages) {
+                                const std::vector<std::string>& agent_messages, const std::optional<std::vector<bool>>& nl_verdicts) {
   // DB and COMMUNICATE as tau-bench computes them, but on tau2-bench's tools and hash.
   Db gold_db = initial;
   for (const auto& a : task.actions) call_tau2_retail_tool(gold_db, a.name, a.kwargs);  // errors are part of the gold
@@ -298,7 +307,15 @@ RewardReport score_tau2_episode(const TauTask& task, const Db& initial, const Db
     if (name == "DB") components["DB"] = r.db_match ? 1.0 : 0.0;
     else if (name == "COMMUNICATE") components["COMMUNICATE"] = r.outputs_ok ? 1.0 : 0.0;
     else if (name == "ACTION") components["ACTION"] = actions_ok ? 1.0 : 0.0;
+    else if (nl_assertions_to_grade(task).empty()) components["NL_ASSERTION"] = 1.0;  // none to grade
+    else if (nl_verdicts) components["NL_ASSERTION"] = std::all_of(nl_verdicts->begin(), nl_verdicts->end(), [](bool v) { return v; }) ? 1.0 : 0.0;
     else ungraded.push_back(json::string(name));  // NL_ASSERTION needs an LLM judge
+  }
+  if (nl_verdicts) {
+    json::array results;
+    for (bool v : *nl_verdicts) results.push_back(v);
+    r.extra["nl_assertion_results"] = std::move(results);
+    r.extra["nl_assertions"] = task.tau2.at("nl_assertions");
   }
   for (const auto& c : components) reward *= c.value().as_double();
   r.reward = reward;

@@ -78,13 +78,14 @@ std::optional<ToolInvocation> userrl_call(std::string_view payload) {
 
 class TauEpisode : public Episode {
  public:
-  TauEpisode(TauTask task, Db initial, const Params& params, std::unique_ptr<Customer> customer)
+  TauEpisode(TauTask task, Db initial, const Params& params, std::unique_ptr<Customer> customer, bool judge = false)
       : Episode(static_cast<int>(params.get_int("max_steps"))),
         task_(std::move(task)),
         initial_(std::move(initial)),
         db_(initial_),
         customer_(std::move(customer)),
-        userrl_(params.get("compat") == "userrl") {
+        userrl_(params.get("compat") == "userrl"),
+        judge_(judge) {
     history_.push_back({"customer", task_.opening});
   }
 
@@ -96,21 +97,59 @@ class TauEpisode : public Episode {
   }
 
   json::object metrics() const override {
-    return json::object{{"success", report_ && report_->reward == 1.0},
-                        {"score", report_ ? report_->reward : 0.0},
-                        {"db_match", report_ && report_->db_match},
-                        {"outputs_ok", report_ && report_->outputs_ok},
-                        {"ended_by", ended_by_.empty() ? "not_ended" : ended_by_},
-                        {"tool_calls", tool_calls_},
-                        {"tool_errors", tool_errors_},
-                        {"writes", writes_},
-                        {"messages", static_cast<std::int64_t>(agent_messages_.size())},
-                        {"tier", task_.tier},
-                        {"oracle_failures", oracle_failures_}};
+    json::object m{{"success", report_ && report_->reward == 1.0},
+                   {"score", report_ ? report_->reward : 0.0},
+                   {"db_match", report_ && report_->db_match},
+                   {"outputs_ok", report_ && report_->outputs_ok},
+                   {"ended_by", ended_by_.empty() ? "not_ended" : ended_by_},
+                   {"tool_calls", tool_calls_},
+                   {"tool_errors", tool_errors_},
+                   {"writes", writes_},
+                   {"messages", static_cast<std::int64_t>(agent_messages_.size())},
+                   {"tier", task_.tier},
+                   {"oracle_failures", oracle_failures_}};
+    if (tau2()) m["judge_failures"] = judge_failures_;
+    return m;
   }
 
  protected:
   Flow<StepResult> on_step(std::string_view raw) override {
+    if (!judge_ || nl_assertions_to_grade(task_).empty()) return rules_step(raw);
+    return judged(rules_step(raw));
+  }
+
+ private:
+  // ---- tau2-bench's NL_ASSERTION, graded by the judge when the episode ends (tau2_judge.cpp) ----
+  Flow<StepResult> judged(Flow<StepResult> flow) {
+    if (!flow.ready()) {
+      Flow<StepResult> pending = std::move(flow);
+      LlmRequest request = pending.request();
+      return Flow<StepResult>::need(std::move(request), [this, pending](const LlmResponse& r) { return judged(pending.resume(r)); });
+    }
+    StepResult r = std::move(flow.value());
+    if (!r.terminated || !report_) return r;
+    std::vector<std::string> assertions = nl_assertions_to_grade(task_);
+    std::size_t n = assertions.size();
+    auto verdicts = Ask<std::optional<std::vector<bool>>>::llm(nl_assertion_request(history_, assertions),
+                                                              [n](const LlmResponse& resp) { return read_nl_assertions(resp, n); });
+    return ask(std::move(verdicts), [this, r](std::optional<std::vector<bool>> v) mutable -> Flow<StepResult> {
+      if (!v) {
+        ++judge_failures_;
+        r.info["judge_failure"] = true;
+        return r;
+      }
+      RewardReport report = score_tau2_episode(task_, initial_, db_, calls_, agent_messages_, v);
+      r.reward = report.reward;
+      json::object info = report.info();
+      for (const char* k : {"ended_by", "source"})
+        if (r.info.contains(k)) info[k] = r.info.at(k);
+      r.info = std::move(info);
+      report_ = std::move(report);
+      return r;
+    });
+  }
+
+  Flow<StepResult> rules_step(std::string_view raw) {
     if (auto call = parse_tool_action(raw)) {
       if (!call->problem.empty()) return format_error("Error: " + call->problem + ". Write the tool's arguments as a JSON object.");
       return run_tool(call->name, call->arguments);
@@ -137,7 +176,6 @@ class TauEpisode : public Episode {
     return format_error("Invalid action.");
   }
 
- private:
   StepResult format_error(std::string text) {
     StepResult r;
     r.observation = std::move(text);
@@ -228,12 +266,13 @@ class TauEpisode : public Episode {
   Db db_;
   std::unique_ptr<Customer> customer_;
   bool userrl_;
+  bool judge_;  // NL assertions are graded by the judge (a model oracle kind)
   std::vector<Utterance> history_;
   json::object customer_state_;
   std::vector<std::string> agent_messages_;
   std::optional<RewardReport> report_;
   std::string ended_by_;
-  std::int64_t tool_calls_ = 0, tool_errors_ = 0, writes_ = 0, oracle_failures_ = 0;
+  std::int64_t tool_calls_ = 0, tool_errors_ = 0, writes_ = 0, oracle_failures_ = 0, judge_failures_ = 0;
   bool tools_shown_ = false;
 };
 
@@ -263,7 +302,8 @@ class TauGame : public Game {
     Db db = initial_db(t);
     auto customer = uses_model(options.oracle) ? make_llm_customer() : make_scripted_customer();
     UserAdapter adapter = user_adapter(t, params());
-    std::unique_ptr<Episode> e = std::make_unique<TauEpisode>(std::move(t), std::move(db), params(), std::move(customer));
+    std::unique_ptr<Episode> e =
+        std::make_unique<TauEpisode>(std::move(t), std::move(db), params(), std::move(customer), uses_model(options.oracle));
     if (is_reasoning(options.oracle)) e = with_reasoning_user(std::move(e), std::move(adapter), options, task.id);
     return e;
   }

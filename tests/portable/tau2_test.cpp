@@ -2,7 +2,7 @@
 // the folder and its splits, the typed database and JSON-text hash, tau2-bench's reworded errors
 // and changed tool behaviour (§8.2), and the reward over each task's basis: gold actions score
 // 1.0, one wrong write scores 0 with the record named, ACTION checks the calls, NL_ASSERTION is
-// reported ungraded.
+// graded by the judge with a model oracle and reported ungraded without one.
 #include <catch2/catch.hpp>
 
 #include <fstream>
@@ -209,4 +209,46 @@ TEST_CASE("tau2: gold actions score 1.0 on every task; a wrong write scores 0 an
 
   // The episode offers tau2-bench's toolkit.
   CHECK(game->new_episode(tasks[0], EpisodeOptions{})->tools().size() == tau2_retail_tool_specs().size());
+}
+
+TEST_CASE("tau2: with a model oracle the judge grades NL_ASSERTION; an unusable verdict is counted, not passed", "[tau][tau2]") {
+  auto game = make_game("tau");
+  auto tasks = game->import_folder(tau2_files(), "all");
+  const Task& cancel = tasks[0];  // basis DB and NL_ASSERTION
+  TauTask t = tau_task_from(cancel);
+  auto run = [&](const std::string& verdict) {
+    auto e = game->new_episode(cancel, EpisodeOptions{OracleKind::Llm, 0});
+    int judge_calls = 0;
+    auto model = [&](const LlmRequest& r) {
+      if (r.purpose != "tau2_nl_assertions") return llm_text("Yes, go ahead.");
+      ++judge_calls;
+      CHECK(r.role == LlmRole::Judge);
+      CHECK(r.messages.back().content.find("1. The agent confirms the cancellation") != std::string::npos);
+      CHECK(r.messages.back().content.find("Agent: I will cancel it now.") != std::string::npos);
+      return llm_text(verdict);
+    };
+    auto step = [&](const std::string& a) {
+      Flow<StepResult> f = e->step(a);
+      while (!f.ready()) f = f.resume(model(f.request()));
+      return f.value();
+    };
+    step("[action] I will cancel it now.");
+    for (const auto& a : t.actions) step(tool_action(a));
+    StepResult r = step("[finish]");
+    CHECK(judge_calls == 1);
+    return std::make_pair(r, e->metrics());
+  };
+  auto [met, m1] = run(R"({"results": [{"index": 1, "met": true, "reason": "it asked"}]})");
+  CHECK(met.reward == 1.0);
+  CHECK(met.info.at("reward_components").at("NL_ASSERTION").as_double() == 1.0);
+  CHECK_FALSE(met.info.contains("ungraded"));
+  CHECK(m1.at("judge_failures").as_int64() == 0);
+  auto [unmet, m2] = run(R"({"results": [{"index": 1, "met": false, "reason": "it did not ask"}]})");
+  CHECK(unmet.reward == 0.0);
+  CHECK(unmet.info.at("reward_components").at("DB").as_double() == 1.0);
+  CHECK(unmet.info.at("reward_components").at("NL_ASSERTION").as_double() == 0.0);
+  auto [junk, m3] = run("I think it was fine.");
+  CHECK(junk.info.at("judge_failure") == true);
+  CHECK(junk.info.at("ungraded").at(0) == "NL_ASSERTION");
+  CHECK(m3.at("judge_failures").as_int64() == 1);
 }
