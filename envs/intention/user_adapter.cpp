@@ -5,20 +5,16 @@
 namespace rapport::intention {
 
 UserAdapter user_adapter(const IntentionTask& task, const Params& params) {
-  UserAdapter a;
-  UserGoals& g = a.goals;
-  g.domain = "intention";
-  g.scenario = "You asked an assistant: \"" + task.task + "\"";
-  g.primary = {"getting this done: " + task.task};
+  static const UserStance kStance{
+      .accepts = {"clarifying questions about my request", "suggestions I can check"},
+      .refuses = {"extra services I did not ask for", "being rushed", "assumptions about me that are wrong"},
+      .decision_policy = "answer honest questions about the details; agree only to what matches my request"};
+  TaskConcerns c{.scenario = "You asked an assistant: \"" + task.task + "\"", .primary = {"getting this done: " + task.task}};
   for (const auto& d : task.details) {
-    (d.importance >= 3 ? g.primary : g.secondary).push_back(d.description);
-    for (const auto& k : d.keywords) g.topic_words.push_back(k);
+    (d.importance >= 3 ? c.primary : c.secondary).push_back(d.description);
+    c.topic_words.insert(c.topic_words.end(), d.keywords.begin(), d.keywords.end());
   }
-  g.accepts = {"clarifying questions about my request", "suggestions I can check"};
-  g.refuses = {"extra services I did not ask for", "being rushed", "assumptions about me that are wrong"};
-  g.decision_policy = "answer honest questions about the details; agree only to what matches my request";
-  a.allow_hang_up = params.get_bool("user_hang_up");
-  return a;
+  return make_user_adapter("intention", std::move(c), kStance, hang_up_allowed(params));
 }
 
 }  // namespace rapport::intention

@@ -183,15 +183,15 @@ json::object& reservation_of(Db& db, const json::value& id) {
 
 // ---- the tools ----
 
-std::string get_user_details(Db& db, const json::object& a) {
+std::string get_user_details(Db& db, const json::object& a, bool) {
   return to_python_json(*lookup(table(db, "users"), a.at("user_id"), "user not found"));
 }
 
-std::string get_reservation_details(Db& db, const json::object& a) {
+std::string get_reservation_details(Db& db, const json::object& a, bool) {
   return to_python_json(*lookup(table(db, "reservations"), a.at("reservation_id"), "user not found"));
 }
 
-std::string list_all_airports(Db&, const json::object&) {
+std::string list_all_airports(Db&, const json::object&, bool) {
   static const json::object airports{
       {"SFO", "San Francisco"}, {"JFK", "New York"},   {"LAX", "Los Angeles"}, {"ORD", "Chicago"},
       {"DFW", "Dallas"},        {"DEN", "Denver"},     {"SEA", "Seattle"},     {"ATL", "Atlanta"},
@@ -201,7 +201,7 @@ std::string list_all_airports(Db&, const json::object&) {
   return to_python_json(airports);
 }
 
-std::string search_direct_flight(Db& db, const json::object& a) {
+std::string search_direct_flight(Db& db, const json::object& a, bool) {
   json::array results;
   for (const auto& [number, flight] : table(db, "flights")) {
     const json::object& f = flight.get_object();
@@ -232,7 +232,7 @@ std::string next_day(const json::value& date) {
   return fmt::format("2024-05-{}", day + 1);
 }
 
-std::string search_onestop_flight(Db& db, const json::object& a) {
+std::string search_onestop_flight(Db& db, const json::object& a, bool) {
   const json::value& origin = a.at("origin");
   const json::value& destination = a.at("destination");
   const json::value& date = a.at("date");
@@ -265,7 +265,7 @@ std::string search_onestop_flight(Db& db, const json::object& a) {
   return to_python_json(results);
 }
 
-std::string book_reservation(Db& db, const json::object& a) {
+std::string book_reservation(Db& db, const json::object& a, bool) {
   auto& users = table(db, "users");
   json::object& user = *lookup(users, a.at("user_id"), "user not found");
   auto& reservations = table(db, "reservations");
@@ -322,7 +322,7 @@ std::string book_reservation(Db& db, const json::object& a) {
 
   for (const auto& p : as_list(payments)) {
     const json::value& pid = at(p, "payment_id");
-    if (!has_key(methods, pid)) throw Fail{canonical_repr(pid), true};  // a certificate listed twice: gone already
+    if (!has_key(methods, pid)) throw Fail{.message = canonical_repr(pid), .keep = true};  // a certificate listed twice: gone already
     json::object& method = entry(methods, pid);
     if (method.at("source") == "gift_card") method["amount"] = sub(method.at("amount"), at(p, "amount"), "-=");
     else if (method.at("source") == "certificate") methods.erase(pid.get_string());
@@ -332,7 +332,7 @@ std::string book_reservation(Db& db, const json::object& a) {
   return to_python_json(reservations.at(id));
 }
 
-std::string cancel_reservation(Db& db, const json::object& a) {
+std::string cancel_reservation(Db& db, const json::object& a, bool) {
   json::object& r = reservation_of(db, a.at("reservation_id"));
   json::array refunds;
   for (const auto& p : r.at("payment_history").get_array())
@@ -342,7 +342,7 @@ std::string cancel_reservation(Db& db, const json::object& a) {
   return to_python_json(r);
 }
 
-std::string update_reservation_baggages(Db& db, const json::object& a) {
+std::string update_reservation_baggages(Db& db, const json::object& a, bool) {
   json::object& r = reservation_of(db, a.at("reservation_id"));
   json::value extra = sub(a.at("nonfree_baggages"), r.at("nonfree_baggages"));
   json::value price = times(50, less(json::value(std::int64_t{0}), extra) ? extra : json::value(std::int64_t{0}));
@@ -355,7 +355,7 @@ std::string update_reservation_baggages(Db& db, const json::object& a) {
   return to_python_json(r);
 }
 
-std::string update_reservation_flights(Db& db, const json::object& a) {
+std::string update_reservation_flights(Db& db, const json::object& a, bool) {
   json::object& r = reservation_of(db, a.at("reservation_id"));
   const json::value& cabin = a.at("cabin");
   const std::size_t passengers = py_len(r.at("passengers"));
@@ -395,14 +395,14 @@ std::string update_reservation_flights(Db& db, const json::object& a) {
   return to_python_json(r);
 }
 
-std::string update_reservation_passengers(Db& db, const json::object& a) {
+std::string update_reservation_passengers(Db& db, const json::object& a, bool) {
   json::object& r = reservation_of(db, a.at("reservation_id"));
   if (py_len(a.at("passengers")) != py_len(r.at("passengers"))) throw Fail{"number of passengers does not match"};
   r["passengers"] = a.at("passengers");
   return to_python_json(r);
 }
 
-std::string send_certificate(Db& db, const json::object& a) {
+std::string send_certificate(Db& db, const json::object& a, bool) {
   json::object& user = *lookup(table(db, "users"), a.at("user_id"), "user not found");
   auto& methods = user["payment_methods"].as_object();
   for (const char* id : {"certificate_3221322", "certificate_3221323", "certificate_3221324"}) {

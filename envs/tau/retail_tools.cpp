@@ -70,7 +70,7 @@ std::vector<ToolSpec> build_specs() {
 }
 
 std::string lower_of(const json::value& v) {
-  if (!v.is_string()) throw Fail{fmt::format("'{}' object has no attribute 'lower'", py_type(v))};
+  if (!v.is_string()) throw Fail{.message = fmt::format("'{}' object has no attribute 'lower'", py_type(v)), .python = true};
   return ascii_lower(v.get_string());
 }
 
@@ -157,14 +157,25 @@ json::object address_from(const json::object& a) {
                       {"state", a.at("state")},       {"country", a.at("country")},   {"zip", a.at("zip")}};
 }
 
-std::string find_user_id_by_email(Db& db, const json::object& a) {
+// A pending order: exactly "pending" (tau-bench), or any status containing it (tau2-bench).
+bool pending(const json::object& order, bool tau2) {
+  const json::value& s = order.at("status");
+  return tau2 ? s.is_string() && std::string_view(s.get_string()).find("pending") != std::string_view::npos : s == "pending";
+}
+
+// An item id asked for more often than the order holds it.
+std::string count_missing(const json::value& id, bool tau2) {
+  return tau2 ? fmt::format("Number of {} not found.", py_str(id)) : fmt::format("{} not found", py_str(id));
+}
+
+std::string find_user_id_by_email(Db& db, const json::object& a, bool) {
   std::string email = lower_of(a.at("email"));
   for (const auto& [id, user] : table(db, "users"))
     if (lower_of(user.at("email")) == email) return std::string(id);
   throw Fail{"user not found"};
 }
 
-std::string find_user_id_by_name_zip(Db& db, const json::object& a) {
+std::string find_user_id_by_name_zip(Db& db, const json::object& a, bool) {
   for (const auto& [id, user] : table(db, "users")) {
     const auto& name = user.at("name").get_object();
     if (lower_of(name.at("first_name")) == lower_of(a.at("first_name")) &&
@@ -174,19 +185,19 @@ std::string find_user_id_by_name_zip(Db& db, const json::object& a) {
   throw Fail{"user not found"};
 }
 
-std::string get_user_details(Db& db, const json::object& a) {
+std::string get_user_details(Db& db, const json::object& a, bool) {
   return to_python_json(*lookup(table(db, "users"), a.at("user_id"), "user not found"));
 }
 
-std::string get_order_details(Db& db, const json::object& a) {
+std::string get_order_details(Db& db, const json::object& a, bool) {
   return to_python_json(*lookup(table(db, "orders"), a.at("order_id"), "order not found"));
 }
 
-std::string get_product_details(Db& db, const json::object& a) {
+std::string get_product_details(Db& db, const json::object& a, bool) {
   return to_python_json(*lookup(table(db, "products"), a.at("product_id"), "product not found"));
 }
 
-std::string list_all_product_types(Db& db, const json::object&) {
+std::string list_all_product_types(Db& db, const json::object&, bool) {
   std::vector<std::pair<std::string, json::value>> names;
   for (const auto& [id, product] : table(db, "products"))
     names.emplace_back(std::string(product.at("name").get_string()), product.at("product_id"));
@@ -196,7 +207,7 @@ std::string list_all_product_types(Db& db, const json::object&) {
   return to_python_json(out);
 }
 
-std::string cancel_pending_order(Db& db, const json::object& a) {
+std::string cancel_pending_order(Db& db, const json::object& a, bool tau2) {
   json::object& order = *lookup(table(db, "orders"), a.at("order_id"), "order not found");
   if (order.at("status") != "pending") throw Fail{"non-pending order cannot be cancelled"};
   const json::value& reason = a.at("reason");
@@ -205,10 +216,14 @@ std::string cancel_pending_order(Db& db, const json::object& a) {
   for (const auto& p : order.at("payment_history").get_array()) {
     const json::value& id = p.at("payment_method_id");
     refunds.push_back(json::object{{"transaction_type", "refund"}, {"amount", p.at("amount")}, {"payment_method_id", id}});
-    if (contains_gift_card(id)) {
+    if (tau2) {  // tau2-bench refunds gift cards by the method's type
       bool found = false;
       json::object& method = user_method(db, order, id, found);
-      if (!found) throw Fail{"'" + py_str(id) + "'"};  // Python's KeyError text
+      if (found && source_of(method) == "gift_card") method["balance"] = py_round2(py_add(method.at("balance"), p.at("amount")));
+    } else if (contains_gift_card(id)) {
+      bool found = false;
+      json::object& method = user_method(db, order, id, found);
+      if (!found) throw Fail{.message = "'" + py_str(id) + "'", .python = true};  // Python's KeyError text
       method["balance"] = py_round2(py_add(method.at("balance"), p.at("amount")));
     }
   }
@@ -218,23 +233,23 @@ std::string cancel_pending_order(Db& db, const json::object& a) {
   return to_python_json(order);
 }
 
-std::string modify_pending_order_address(Db& db, const json::object& a) {
+std::string modify_pending_order_address(Db& db, const json::object& a, bool tau2) {
   json::object& order = *lookup(table(db, "orders"), a.at("order_id"), "order not found");
-  if (order.at("status") != "pending") throw Fail{"non-pending order cannot be modified"};
+  if (!pending(order, tau2)) throw Fail{"non-pending order cannot be modified"};
   order["address"] = address_from(a);
   return to_python_json(order);
 }
 
-std::string modify_pending_order_payment(Db& db, const json::object& a) {
+std::string modify_pending_order_payment(Db& db, const json::object& a, bool tau2) {
   json::object& order = *lookup(table(db, "orders"), a.at("order_id"), "order not found");
-  if (order.at("status") != "pending") throw Fail{"non-pending order cannot be modified"};
+  if (!pending(order, tau2)) throw Fail{"non-pending order cannot be modified"};
   const json::value& id = a.at("payment_method_id");
   bool found = false;
   json::object& method = user_method(db, order, id, found);
   if (!found) throw Fail{"payment method not found"};
   auto& history = order["payment_history"].as_array();
-  if (history.empty()) throw Fail{"list index out of range"};
-  if (history.size() > 1 || history[0].at("transaction_type") != "payment")
+  if (history.empty() && !tau2) throw Fail{.message = "list index out of range", .python = true};
+  if (history.size() != 1 || history[0].at("transaction_type") != "payment")
     throw Fail{"there should be exactly one payment for a pending order"};
   json::value amount = history[0].at("amount");
   json::value old_id = history[0].at("payment_method_id");
@@ -247,19 +262,22 @@ std::string modify_pending_order_payment(Db& db, const json::object& a) {
   if (contains_gift_card(old_id)) {
     bool old_found = false;
     json::object& old_method = user_method(db, order, old_id, old_found);
-    if (!old_found) throw Fail{"'" + py_str(old_id) + "'"};
+    if (!old_found) throw Fail{.message = "'" + py_str(old_id) + "'", .python = true};
     old_method["balance"] = py_round2(py_add(old_method.at("balance"), amount));
   }
   return to_python_json(order);
 }
 
-std::string modify_pending_order_items(Db& db, const json::object& a) {
+std::string modify_pending_order_items(Db& db, const json::object& a, bool tau2) {
   json::object& order = *lookup(table(db, "orders"), a.at("order_id"), "order not found");
   if (order.at("status") != "pending") throw Fail{"non-pending order cannot be modified"};
   std::vector<json::value> old_ids = as_list(a.at("item_ids"));
-  if (auto id = over_asked(order, old_ids)) throw Fail{fmt::format("{} not found", py_str(*id))};
+  if (auto id = over_asked(order, old_ids)) throw Fail{count_missing(*id, tau2)};
   std::vector<json::value> new_ids = as_list(a.at("new_item_ids"));
   if (old_ids.size() != new_ids.size()) throw Fail{"the number of items to be exchanged should match"};
+  if (tau2)
+    for (std::size_t i = 0; i < old_ids.size(); ++i)
+      if (old_ids[i] == new_ids[i]) throw Fail{"the new item id should be different from the old item id"};
   auto variants = new_variants(db, order, old_ids, new_ids);
   json::value diff = price_difference(order, old_ids, variants);
   const json::value& id = a.at("payment_method_id");
@@ -277,8 +295,10 @@ std::string modify_pending_order_items(Db& db, const json::object& a) {
       if (item.at("item_id") != old_ids[i]) continue;
       auto& o = item.as_object();
       o["item_id"] = new_ids[i];
-      o["price"] = variants[i]->at("price");
-      o["options"] = variants[i]->at("options");
+      // tau2-bench writes the last validated variant's price and options to every modified item.
+      const json::object* v = tau2 ? variants.back() : variants[i];
+      o["price"] = v->at("price");
+      o["options"] = v->at("options");
       break;
     }
   }
@@ -286,11 +306,11 @@ std::string modify_pending_order_items(Db& db, const json::object& a) {
   return to_python_json(order);
 }
 
-std::string exchange_delivered_order_items(Db& db, const json::object& a) {
+std::string exchange_delivered_order_items(Db& db, const json::object& a, bool tau2) {
   json::object& order = *lookup(table(db, "orders"), a.at("order_id"), "order not found");
   if (order.at("status") != "delivered") throw Fail{"non-delivered order cannot be exchanged"};
   std::vector<json::value> old_ids = as_list(a.at("item_ids"));
-  if (auto id = over_asked(order, old_ids)) throw Fail{fmt::format("{} not found", py_str(*id))};
+  if (auto id = over_asked(order, old_ids)) throw Fail{count_missing(*id, tau2)};
   std::vector<json::value> new_ids = as_list(a.at("new_item_ids"));
   if (old_ids.size() != new_ids.size()) throw Fail{"the number of items to be exchanged should match"};
   auto variants = new_variants(db, order, old_ids, new_ids);
@@ -309,7 +329,7 @@ std::string exchange_delivered_order_items(Db& db, const json::object& a) {
   return to_python_json(order);
 }
 
-std::string return_delivered_order_items(Db& db, const json::object& a) {
+std::string return_delivered_order_items(Db& db, const json::object& a, bool tau2) {
   json::object& order = *lookup(table(db, "orders"), a.at("order_id"), "order not found");
   if (order.at("status") != "delivered") throw Fail{"non-delivered order cannot be returned"};
   const json::value& id = a.at("payment_method_id");
@@ -318,7 +338,8 @@ std::string return_delivered_order_items(Db& db, const json::object& a) {
   if (!found) throw Fail{"payment method not found"};
   const auto& history = order.at("payment_history").get_array();
   if (!contains_gift_card(id) && (history.empty() || id != history[0].at("payment_method_id")))
-    throw Fail{"payment method should be either the original payment method or a gift card"};
+    throw Fail{tau2 ? "payment method should be the original payment method"
+                    : "payment method should be either the original payment method or a gift card"};
   std::vector<json::value> ids = as_list(a.at("item_ids"));
   if (over_asked(order, ids)) throw Fail{"some item not found"};
   order["status"] = "return requested";
@@ -327,10 +348,22 @@ std::string return_delivered_order_items(Db& db, const json::object& a) {
   return to_python_json(order);
 }
 
-std::string modify_user_address(Db& db, const json::object& a) {
+std::string modify_user_address(Db& db, const json::object& a, bool) {
   json::object& user = *lookup(table(db, "users"), a.at("user_id"), "user not found");
   user["address"] = address_from(a);
   return to_python_json(user);
+}
+
+// tau2-bench only: the variant record of an item id, searched over every product.
+std::string get_item_details(Db& db, const json::object& a, bool) {
+  const json::value& id = a.at("item_id");
+  if (id.is_array() || id.is_object()) throw Fail{.message = fmt::format("unhashable type: '{}'", py_type(id)), .python = true};
+  for (auto& [pid, product] : table(db, "products")) {
+    auto& variants = product.as_object()["variants"].as_object();
+    if (id.is_string())
+      if (auto it = variants.find(id.get_string()); it != variants.end()) return to_python_json(it->value());
+  }
+  throw Fail{"item not found"};
 }
 
 const std::vector<ToolEntry>& handlers() {
@@ -355,6 +388,26 @@ const std::vector<ToolEntry>& handlers() {
   return h;
 }
 
+// tau2-bench's retail toolkit: think removed, get_item_details added (§8.2).
+const std::vector<ToolEntry>& tau2_handlers() {
+  static const std::vector<ToolEntry> h = [] {
+    std::vector<ToolEntry> out;
+    for (const auto& entry : handlers())
+      if (std::string_view(entry.name) != "think") out.push_back(entry);
+    out.insert(std::find_if(out.begin(), out.end(), [](const auto& e) { return std::string_view(e.name) > "get_item_details"; }),
+               ToolEntry{"get_item_details", get_item_details});
+    return out;
+  }();
+  return h;
+}
+
+// tau2-bench's wording of a tool check's error: its own sentences where §8.2 gives them, else the
+// tool's message capitalised.
+std::string tau2_error(std::string message) {
+  if (!message.empty() && message[0] >= 'a' && message[0] <= 'z') message[0] = static_cast<char>(message[0] - 'a' + 'A');
+  return message;
+}
+
 }  // namespace
 
 const std::vector<ToolSpec>& retail_tool_specs() {
@@ -370,6 +423,25 @@ bool is_write_tool(std::string_view name) {
 
 ToolOutcome call_retail_tool(Db& db, std::string_view name, const json::object& arguments) {
   return dispatch_tool(db, retail_tool_specs(), handlers(), is_write_tool, name, arguments);
+}
+
+// ---- tau2-bench compatibility (§8.2) ------------------------------------------------------------
+
+const std::vector<ToolSpec>& tau2_retail_tool_specs() {
+  static const std::vector<ToolSpec> specs = [] {
+    std::vector<ToolSpec> out;
+    for (const auto& t : retail_tool_specs())
+      if (t.name != "think") out.push_back(t);
+    ToolSpec item = make_spec("get_item_details", "Get the details of an item (a product variant): its options, availability and price.",
+                              {{"item_id", "string", "The item id, such as '6086499569'."}});
+    out.insert(std::find_if(out.begin(), out.end(), [](const ToolSpec& t) { return t.name > "get_item_details"; }), std::move(item));
+    return out;
+  }();
+  return specs;
+}
+
+ToolOutcome call_tau2_retail_tool(Db& db, std::string_view name, const json::object& arguments) {
+  return dispatch_tool(db, tau2_retail_tool_specs(), tau2_handlers(), is_write_tool, name, arguments, tau2_error);
 }
 
 }  // namespace rapport::tau

@@ -62,6 +62,7 @@ json::object RewardReport::info() const {
     o["r_outputs"] = outputs_ok ? 1.0 : 0.0;
     o["outputs"] = outputs;
   }
+  for (const auto& kv : extra) o[kv.key()] = kv.value();
   return o;
 }
 

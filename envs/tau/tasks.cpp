@@ -455,6 +455,7 @@ json::value to_json(const TauTask& t) {
     o["requests"] = std::move(requests);
   } else {
     o["db_ref"] = t.db_ref;
+    if (!t.tau2.empty()) o["tau2"] = t.tau2;
   }
   return o;
 }
@@ -466,7 +467,8 @@ TauTask tau_task_from(const Task& task) {
   t.id = task.id;
   t.domain = find_domain(get_string(o, "domain", "retail")).name;
   t.source = get_string(o, "source");
-  if (t.source != "generated" && t.source != "tau-bench") throw ConfigError("tau: task source must be generated or tau-bench");
+  if (t.source != "generated" && t.source != "tau-bench" && t.source != "tau2-bench")
+    throw ConfigError("tau: task source must be generated, tau-bench or tau2-bench");
   t.user_id = get_string(o, "user_id");
   t.instruction = get_string(o, "instruction");
   t.opening = get_string(o, "opening");
@@ -510,6 +512,15 @@ TauTask tau_task_from(const Task& task) {
       }
   } else {
     t.db_ref = get_string(o, "db_ref");
+    if (t.source == "tau2-bench") {
+      auto x = o.find("tau2");
+      if (x == o.end() || !x->value().is_object() || !x->value().get_object().contains("reward_basis") ||
+          !x->value().at("reward_basis").is_array())
+        throw ConfigError("tau: tau2-bench task without its reward basis");
+      for (const auto& b : x->value().at("reward_basis").get_array())
+        if (!b.is_string()) throw ConfigError("tau: tau2-bench task with a malformed reward basis");
+      t.tau2 = x->value().get_object();
+    }
   }
   return t;
 }

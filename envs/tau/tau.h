@@ -18,6 +18,7 @@
 #include "core/environment.h"
 #include "core/flow.h"
 #include "core/tools.h"
+#include "core/user_episode.h"
 
 namespace rapport::tau {
 
@@ -111,6 +112,9 @@ struct TauTask {
   std::vector<std::string> outputs;
   Identity identity;              // generated
   std::vector<Request> requests;  // generated
+  // tau2-bench tasks (source "tau2-bench"): reward_basis, nl_assertions, the gold actions'
+  // compare_args (tau2_importer.cpp); empty for every other task.
+  json::object tau2;
 };
 
 json::value to_json(const TauTask& task);
@@ -144,6 +148,7 @@ struct RewardReport {
   std::vector<std::string> differing;  // "orders/#W1234567 (status, payment_history)", ...
   bool outputs_ok = true;
   json::object outputs;  // output -> said
+  json::object extra;    // a task format's own parts of the breakdown (tau2-bench: reward_basis, ...)
   json::object info() const;
 };
 // Replays the gold actions on `initial` and compares with `final_db`; checks outputs against the
@@ -231,6 +236,42 @@ Db generate_airline_db(std::uint64_t world);
 TauTask generate_airline_task(std::uint64_t world, std::uint64_t index, std::string_view tier);
 std::unique_ptr<Customer> make_airline_customer();
 std::unique_ptr<Agent> make_airline_agent(std::uint64_t seed);
+
+// The customer's goals for the reasoning user (core/user_episode.h; user_adapter.cpp): the
+// domain's stance, concerns from the task's requests (or its instruction), the stop signal kept.
+UserAdapter user_adapter(const TauTask& task, const Params& params);
+
+// ---- tau2-bench (tau2_importer.cpp; taubench-behaviour §8) --------------------------------------
+
+// A tau2-bench domain folder: db.json and tasks.json (split_tasks.json optional).
+bool is_tau2_folder(const std::vector<std::pair<std::string, std::string>>& files);
+// Its tasks of `split` (a split_tasks.json name, or all). The database, coerced to tau2-bench's
+// types, is kept for the process like tau-bench's (import_store). Throws ConfigError naming what
+// is missing, malformed or not supported.
+std::vector<TauTask> import_tau2_folder(const std::vector<std::pair<std::string, std::string>>& files, std::string_view split);
+// tau2-bench's typed retail database (§8.2): price, amount and balance as floats, the optional
+// order fields present (null until set).
+Db coerce_tau2_retail_db(Db db);
+// sha256 of json.dumps(db, sort_keys=True): tau2-bench's database hash.
+std::string tau2_db_hash(const json::value& db);
+// tau2-bench's retail toolkit (retail_tools.cpp): no think, get_item_details, reworded errors,
+// its changed checks and effects.
+const std::vector<ToolSpec>& tau2_retail_tool_specs();
+ToolOutcome call_tau2_retail_tool(Db& db, std::string_view name, const json::object& arguments);
+// The reward over the task's reward basis: DB (tau2 hash of the gold replay), COMMUNICATE (as
+// tau-bench's outputs), ACTION (every gold action among the agent's calls, by compare_args),
+// NL_ASSERTION needs an LLM judge: with `nl_verdicts` (one per assertion) it is graded, without
+// it reported ungraded and left out of the product.
+RewardReport score_tau2_episode(const TauTask& task, const Db& initial, const Db& final_db, const std::vector<ToolInvocation>& calls,
+                                const std::vector<std::string>& agent_messages,
+                                const std::optional<std::vector<bool>>& nl_verdicts = std::nullopt);
+
+// The task's NL assertions (empty when it has none or NL_ASSERTION is not in its basis).
+std::vector<std::string> nl_assertions_to_grade(const TauTask& task);
+// The judge's call for them (tau2_judge.cpp; role Judge, purpose "tau2_nl_assertions") and its
+// reader: one verdict per assertion, nullopt when the reply is unusable.
+LlmRequest nl_assertion_request(const std::vector<Utterance>& conversation, const std::vector<std::string>& assertions);
+std::optional<std::vector<bool>> read_nl_assertions(const LlmResponse& response, std::size_t count);
 
 // ---- Policy and agents (policy.cpp, agent.cpp) ----------------------------------------------
 

@@ -38,9 +38,9 @@ constexpr const char* kHelp =
 
 constexpr const char* kCustomerFallback = "Sorry, I didn't catch that. Could you say it again?";
 
-std::string tools_listing(const Domain& domain) {
+std::string tools_listing(const std::vector<ToolSpec>& specs) {
   std::string out = "Available Tools:";
-  for (const auto& t : domain.tool_specs()) {
+  for (const auto& t : specs) {
     out += fmt::format("\n- {}: {}", t.name, t.description);
     const auto& props = t.parameters.at("properties").get_object();
     if (props.empty()) continue;
@@ -78,14 +78,15 @@ std::optional<ToolInvocation> userrl_call(std::string_view payload) {
 
 class TauEpisode : public Episode {
  public:
-  TauEpisode(TauTask task, Db initial, const Params& params, std::unique_ptr<Customer> customer)
+  TauEpisode(TauTask task, Db initial, const Params& params, std::unique_ptr<Customer> customer, bool judge = false)
       : Episode(static_cast<int>(params.get_int("max_steps"))),
         task_(std::move(task)),
         domain_(find_domain(task_.domain)),
         initial_(std::move(initial)),
         db_(initial_),
         customer_(std::move(customer)),
-        userrl_(params.get("compat") == "userrl") {
+        userrl_(params.get("compat") == "userrl"),
+        judge_(judge) {
     history_.push_back({"customer", task_.opening});
   }
 
@@ -93,24 +94,62 @@ class TauEpisode : public Episode {
     return domain_.policy() + (userrl_ ? std::string(kTalkUserrl) : fmt::format(fmt::runtime(kTalkDefault), domain_.business));
   }
   std::string opening() const override { return task_.opening; }
-  std::vector<ToolSpec> tools() const override { return userrl_ ? std::vector<ToolSpec>{} : domain_.tool_specs(); }
+  std::vector<ToolSpec> tools() const override { return userrl_ ? std::vector<ToolSpec>{} : tool_specs(); }
 
   json::object metrics() const override {
-    return json::object{{"success", report_ && report_->reward == 1.0},
-                        {"score", report_ ? report_->reward : 0.0},
-                        {"db_match", report_ && report_->db_match},
-                        {"outputs_ok", report_ && report_->outputs_ok},
-                        {"ended_by", ended_by_.empty() ? "not_ended" : ended_by_},
-                        {"tool_calls", tool_calls_},
-                        {"tool_errors", tool_errors_},
-                        {"writes", writes_},
-                        {"messages", static_cast<std::int64_t>(agent_messages_.size())},
-                        {"tier", task_.tier},
-                        {"oracle_failures", oracle_failures_}};
+    json::object m{{"success", report_ && report_->reward == 1.0},
+                   {"score", report_ ? report_->reward : 0.0},
+                   {"db_match", report_ && report_->db_match},
+                   {"outputs_ok", report_ && report_->outputs_ok},
+                   {"ended_by", ended_by_.empty() ? "not_ended" : ended_by_},
+                   {"tool_calls", tool_calls_},
+                   {"tool_errors", tool_errors_},
+                   {"writes", writes_},
+                   {"messages", static_cast<std::int64_t>(agent_messages_.size())},
+                   {"tier", task_.tier},
+                   {"oracle_failures", oracle_failures_}};
+    if (tau2()) m["judge_failures"] = judge_failures_;
+    return m;
   }
 
  protected:
   Flow<StepResult> on_step(std::string_view raw) override {
+    if (!judge_ || nl_assertions_to_grade(task_).empty()) return rules_step(raw);
+    return judged(rules_step(raw));
+  }
+
+ private:
+  // ---- tau2-bench's NL_ASSERTION, graded by the judge when the episode ends (tau2_judge.cpp) ----
+  Flow<StepResult> judged(Flow<StepResult> flow) {
+    if (!flow.ready()) {
+      Flow<StepResult> pending = std::move(flow);
+      LlmRequest request = pending.request();
+      return Flow<StepResult>::need(std::move(request), [this, pending](const LlmResponse& r) { return judged(pending.resume(r)); });
+    }
+    StepResult r = std::move(flow.value());
+    if (!r.terminated || !report_) return r;
+    std::vector<std::string> assertions = nl_assertions_to_grade(task_);
+    std::size_t n = assertions.size();
+    auto verdicts = Ask<std::optional<std::vector<bool>>>::llm(nl_assertion_request(history_, assertions),
+                                                              [n](const LlmResponse& resp) { return read_nl_assertions(resp, n); });
+    return ask(std::move(verdicts), [this, r](std::optional<std::vector<bool>> v) mutable -> Flow<StepResult> {
+      if (!v) {
+        ++judge_failures_;
+        r.info["judge_failure"] = true;
+        return r;
+      }
+      RewardReport report = score_tau2_episode(task_, initial_, db_, calls_, agent_messages_, v);
+      r.reward = report.reward;
+      json::object info = report.info();
+      for (const char* k : {"ended_by", "source"})
+        if (r.info.contains(k)) info[k] = r.info.at(k);
+      r.info = std::move(info);
+      report_ = std::move(report);
+      return r;
+    });
+  }
+
+  Flow<StepResult> rules_step(std::string_view raw) {
     if (auto call = parse_tool_action(raw)) {
       if (!call->problem.empty()) return format_error("Error: " + call->problem + ". Write the tool's arguments as a JSON object.");
       return run_tool(call->name, call->arguments);
@@ -137,7 +176,6 @@ class TauEpisode : public Episode {
     return format_error("Invalid action.");
   }
 
- private:
   StepResult format_error(std::string text) {
     StepResult r;
     r.observation = std::move(text);
@@ -147,7 +185,8 @@ class TauEpisode : public Episode {
 
   StepResult run_tool(const std::string& name, const json::object& args) {
     ++tool_calls_;
-    ToolOutcome out = domain_.call_tool(db_, name, args);
+    calls_.push_back(ToolInvocation{name, args, ""});
+    ToolOutcome out = tau2() ? call_tau2_retail_tool(db_, name, args) : domain_.call_tool(db_, name, args);
     if (out.error) ++tool_errors_;
     else if (domain_.is_write_tool(name)) ++writes_;
     StepResult r;
@@ -180,7 +219,7 @@ class TauEpisode : public Episode {
   StepResult search(const std::string& query) {
     StepResult r;
     if (query == "tools") {
-      r.observation = tools_shown_ ? "The tools have already been listed; no need to search for them again." : tools_listing(domain_);
+      r.observation = tools_shown_ ? "The tools have already been listed; no need to search for them again." : tools_listing(tool_specs());
       tools_shown_ = true;
     } else if (query == "help") {
       r.observation = fmt::format(fmt::runtime(kHelp), domain_.example_call);
@@ -206,7 +245,8 @@ class TauEpisode : public Episode {
 
   void end(StepResult& r, const char* how) {
     ended_by_ = how;
-    RewardReport report = score_episode(domain_, initial_, db_, task_.actions, task_.outputs, agent_messages_);
+    RewardReport report = tau2() ? score_tau2_episode(task_, initial_, db_, calls_, agent_messages_)
+                                 : score_episode(domain_, initial_, db_, task_.actions, task_.outputs, agent_messages_);
     r.reward = report.reward;
     r.terminated = true;
     json::object info = report.info();
@@ -216,18 +256,24 @@ class TauEpisode : public Episode {
     report_ = std::move(report);
   }
 
+  // A tau2-bench task: its tools, errors and reward (tau2_importer.cpp).
+  bool tau2() const { return task_.source == "tau2-bench"; }
+  const std::vector<ToolSpec>& tool_specs() const { return tau2() ? tau2_retail_tool_specs() : domain_.tool_specs(); }
+
   TauTask task_;
   const Domain& domain_;
+  std::vector<ToolInvocation> calls_;
   Db initial_;
   Db db_;
   std::unique_ptr<Customer> customer_;
   bool userrl_;
+  bool judge_;  // NL assertions are graded by the judge (a model oracle kind)
   std::vector<Utterance> history_;
   json::object customer_state_;
   std::vector<std::string> agent_messages_;
   std::optional<RewardReport> report_;
   std::string ended_by_;
-  std::int64_t tool_calls_ = 0, tool_errors_ = 0, writes_ = 0, oracle_failures_ = 0;
+  std::int64_t tool_calls_ = 0, tool_errors_ = 0, writes_ = 0, oracle_failures_ = 0, judge_failures_ = 0;
   bool tools_shown_ = false;
 };
 
@@ -249,15 +295,20 @@ class TauGame : public Game {
   std::vector<Task> import_folder(const std::vector<std::pair<std::string, std::string>>& files,
                                   std::string_view split) const override {
     std::vector<Task> out;
-    for (auto& t : import_tau_folder(files, split)) out.push_back(Task{t.id, to_json(t)});
+    for (auto& t : is_tau2_folder(files) ? import_tau2_folder(files, split) : import_tau_folder(files, split))
+      out.push_back(Task{t.id, to_json(t)});
     return out;
   }
 
   std::unique_ptr<Episode> new_episode(const Task& task, const EpisodeOptions& options) const override {
     TauTask t = tau_task_from(task);
     Db db = initial_db(t);
-    auto customer = options.oracle == OracleKind::Llm ? make_llm_customer() : find_domain(t.domain).scripted_customer();
-    return std::make_unique<TauEpisode>(std::move(t), std::move(db), params(), std::move(customer));
+    auto customer = uses_model(options.oracle) ? make_llm_customer() : find_domain(t.domain).scripted_customer();
+    UserAdapter adapter = user_adapter(t, params());
+    std::unique_ptr<Episode> e =
+        std::make_unique<TauEpisode>(std::move(t), std::move(db), params(), std::move(customer), uses_model(options.oracle));
+    if (is_reasoning(options.oracle)) e = with_reasoning_user(std::move(e), std::move(adapter), options, task.id);
+    return e;
   }
 
   std::unique_ptr<Agent> scripted_agent(std::uint64_t seed) const override { return make_scripted_agent(seed); }
@@ -281,7 +332,8 @@ EnvInfo info() {
        ParamSpec::choice("compat", "none", {"none", "userrl"},
                          "none: the tools are offered as tools and [finish] ends and scores the conversation; userrl: "
                          "UserRL's TauGym, only interact_with_env ([answer] tool calls, [search] tools) and [finish] "
-                         "ends without scoring")},
+                         "ends without scoring"),
+       user_hang_up_param()},
       [](Params p) { return std::make_unique<TauGame>(std::move(p)); }};
 }
 

@@ -75,7 +75,7 @@ std::string py_type(const json::value& v) {
 }
 
 json::object* lookup(json::object& table, const json::value& key, const char* not_found) {
-  if (key.is_array() || key.is_object()) throw Fail{fmt::format("unhashable type: '{}'", py_type(key))};
+  if (key.is_array() || key.is_object()) throw Fail{.message = fmt::format("unhashable type: '{}'", py_type(key)), .python = true};
   if (!key.is_string()) throw Fail{not_found};
   auto it = table.find(key.get_string());
   if (it == table.end() || !it->value().is_object()) throw Fail{not_found};
@@ -91,7 +91,7 @@ std::vector<json::value> as_list(const json::value& v) {
     for (char c : v.get_string()) out.emplace_back(json::string(std::string(1, c)));
     return out;
   }
-  throw Fail{fmt::format("'{}' object is not iterable", py_type(v))};
+  throw Fail{.message = fmt::format("'{}' object is not iterable", py_type(v)), .python = true};
 }
 
 ToolSpec think_spec() {
@@ -110,18 +110,21 @@ ToolSpec transfer_spec() {
                    {{"summary", "string", "A summary of the user's issue."}});
 }
 
-std::string think_tool(Db&, const json::object&) { return ""; }
+std::string think_tool(Db&, const json::object&, bool) { return ""; }
 
-std::string calculate_tool(Db&, const json::object& a) {
+std::string calculate_tool(Db&, const json::object& a, bool tau2) {
   const json::value& e = a.at("expression");
-  if (!e.is_string()) throw Fail{fmt::format("'{}' object is not iterable", py_type(e))};
-  return calculate(e.get_string());
+  if (!e.is_string()) throw Fail{.message = fmt::format("'{}' object is not iterable", py_type(e)), .python = true};
+  std::string out = calculate(e.get_string());
+  if (tau2 && out.rfind("Error: ", 0) == 0) throw Fail{out.substr(7)};
+  return out;
 }
 
-std::string transfer_tool(Db&, const json::object&) { return "Transfer successful"; }
+std::string transfer_tool(Db&, const json::object&, bool) { return "Transfer successful"; }
 
 ToolOutcome dispatch_tool(Db& db, const std::vector<ToolSpec>& specs, const std::vector<ToolEntry>& entries,
-                          bool (*is_write)(std::string_view), std::string_view name, const json::object& arguments) {
+                          bool (*is_write)(std::string_view), std::string_view name, const json::object& arguments,
+                          std::string (*tau2_wording)(std::string message)) {
   for (std::size_t i = 0; i < specs.size(); ++i) {
     if (specs[i].name != name) continue;
     if (std::string e = binding_error(specs[i], arguments); !e.empty()) return {e, false, true};
@@ -130,11 +133,11 @@ ToolOutcome dispatch_tool(Db& db, const std::vector<ToolSpec>& specs, const std:
     std::optional<Db> backup;
     if (is_write(name)) backup = db;
     try {
-      std::string out = entries[i].run(db, arguments);
+      std::string out = entries[i].run(db, arguments, tau2_wording != nullptr);
       return {out, name == "transfer_to_human_agents", false};
     } catch (const Fail& f) {
       if (backup && !f.keep) db = std::move(*backup);
-      return {"Error: " + f.message, false, true};
+      return {"Error: " + (tau2_wording && !f.python ? tau2_wording(f.message) : f.message), false, true};
     } catch (const std::exception& e) {
       if (backup) db = std::move(*backup);  // malformed data (a record missing a field): Python's KeyError text is not ours to guess
       return {fmt::format("Error: {}", e.what()), false, true};
