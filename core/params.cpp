@@ -52,7 +52,8 @@ std::string normalize(const ParamSpec& spec, const std::string& value, std::stri
   switch (spec.type) {
     case ParamType::Int: {
       auto d = py_float(value);
-      if (!d || *d != static_cast<double>(static_cast<long long>(*d)) || value.find_first_of(".eE") != std::string::npos) {
+      // Checked as a double first: a value beyond long long (1e20) must not be converted to one.
+      if (!d || !std::isfinite(*d) || std::trunc(*d) != *d || value.find_first_of(".eE") != std::string::npos) {
         error = "is not an integer";
         return {};
       }

@@ -37,7 +37,8 @@ std::unique_ptr<Game> make_game(std::string_view spec) {
   if (!info) {
     std::string valid;
     for (const auto* i : Registry::instance().all()) valid += (valid.empty() ? "" : ", ") + i->name;
-    throw ConfigError(fmt::format("unknown environment '{}'; valid environments: {}", text.name, valid));
+    throw ConfigError(fmt::format("unknown environment '{}'; valid environments: {}",
+                                  text.name.size() > 80 ? text.name.substr(0, 80) + "..." : text.name, valid));
   }
   return info->make(Params(info->name, info->params, text.values));
 }

@@ -1,5 +1,8 @@
 #include "core/trajectory.h"
 
+#include <cmath>
+#include <limits>
+
 #include <fmt/format.h>
 
 #include "core/params.h"
@@ -169,7 +172,8 @@ Trajectory trajectory_from_record(const json::value& record) {
   if (auto v = o.find("record_version"); v != o.end()) {
     if (!v->value().is_int64() && !v->value().is_uint64())
       throw ConfigError("trajectory record: record_version is not a whole number");
-    const std::int64_t version = v->value().to_number<std::int64_t>();
+    // Beyond int64 is a uint64 in Boost.JSON: newer than any format, like every large version.
+    const std::int64_t version = v->value().is_int64() ? v->value().get_int64() : std::numeric_limits<std::int64_t>::max();
     if (version > kRecordVersion)
       throw ConfigError(fmt::format("trajectory record: written by a newer Rapport (record format {}; this build reads "
                                     "formats 1 to {})",
@@ -191,7 +195,11 @@ Trajectory trajectory_from_record(const json::value& record) {
   t.oracle = text_field(o, "oracle", "trajectory");
   t.agent = text_field(o, "agent", "trajectory");
   t.group = text_field(o, "group", "trajectory");
-  t.sample = static_cast<int>(number_field(o, "sample", "trajectory"));
+  const double sample = number_field(o, "sample", "trajectory");
+  // Checked before the conversion: a double beyond int has no int value.
+  if (!(sample >= 0 && sample <= std::numeric_limits<int>::max()) || std::trunc(sample) != sample)
+    throw ConfigError("trajectory record: sample is not a non-negative whole number");
+  t.sample = static_cast<int>(sample);
   t.system_prompt = text_field(o, "system_prompt", "trajectory");
   t.opening = text_field(o, "opening", "trajectory");
   t.stop_reason = text_field(o, "stop_reason", "trajectory");

@@ -6,11 +6,13 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <set>
 
 #include <fmt/format.h>
 
 #include "core/params.h"
+#include "native/files.h"
 
 namespace rapport {
 namespace {
@@ -155,6 +157,7 @@ bool passage_from_corpus_line(std::string_view line, Passage& out, std::string& 
 IndexStats build_search_index(const std::string& corpus_path, const std::string& out_path,
                               const std::function<void(const IndexProgress&)>& progress) {
   auto start = std::chrono::steady_clock::now();
+  require_regular_file(corpus_path, std::numeric_limits<std::uint64_t>::max());  // not a device read forever
   std::ifstream in(corpus_path, std::ios::binary);
   if (!in) throw ConfigError(fmt::format("cannot read corpus '{}'", corpus_path));
   IndexProgress p;

@@ -29,16 +29,21 @@ std::vector<Task> select_tasks(const Game& game, const TaskOptions& options) {
     std::vector<std::pair<std::string, std::string>> files;
     namespace fs = std::filesystem;
     std::uint64_t total = 0;
-    for (const auto& entry : fs::recursive_directory_iterator(options.data_file)) {
-      if (!entry.is_regular_file()) continue;
+    std::error_code error;
+    // Only the folder and its subfolders are read, so nothing deeper is ever walked.
+    for (fs::recursive_directory_iterator it(options.data_file, error), end; !error && it != end; it.increment(error)) {
+      const auto& entry = *it;
+      if (it.depth() >= 1) it.disable_recursion_pending();
+      std::error_code kind_error;
+      if (!entry.is_regular_file(kind_error)) continue;
       fs::path rel = fs::relative(entry.path(), options.data_file);
-      if (std::distance(rel.begin(), rel.end()) > 2) continue;
       files.emplace_back(rel.generic_string(), read_text_file(entry.path().string(), kMaxDataFileBytes));
       total += files.back().second.size();
       if (total > kMaxDataFileBytes)
         throw ConfigError(fmt::format("the files of '{}' are too large together (the limit is {} bytes)",
                                       options.data_file, kMaxDataFileBytes));
     }
+    if (error) throw ConfigError(fmt::format("cannot read the folder '{}': {}", options.data_file, error.message()));
     std::sort(files.begin(), files.end());
     pool = game.import_folder(files, options.split);
   } else if (!options.data_file.empty()) {

@@ -484,7 +484,8 @@ TauTask tau_task_from(const Task& task) {
   if (t.source == "generated") {
     t.tier = get_string(o, "tier");
     auto w = o.find("world");
-    if (w == o.end() || !(w->value().is_uint64() || w->value().is_int64())) throw ConfigError("tau: generated task without world");
+    if (w == o.end() || !(w->value().is_uint64() || (w->value().is_int64() && w->value().get_int64() >= 0)))
+      throw ConfigError("tau: generated task without world (a non-negative whole number)");
     t.world = w->value().to_number<std::uint64_t>();
     if (auto i = o.find("identity"); i != o.end() && i->value().is_object()) {
       const auto& io = i->value().get_object();

@@ -14,6 +14,8 @@
 #include "core/params.h"
 #include "native/cache.h"
 #include "native/cli/command.h"
+#include "native/files.h"
+#include "native/flag_checks.h"
 #include "native/jsonl_file.h"
 
 namespace rapport::cli {
@@ -106,6 +108,7 @@ int merge(const MergeFlags& f) {
     std::cerr << fmt::format("rapport merge: {} of {} shards not ready; nothing written\n", problems.size(), n);
     return kExitFailed;
   }
+  for (const auto& file : files) require_regular_file(file);  // a device (/dev/zero) would be read forever
 
   std::vector<ShardReader> readers;
   for (const auto& file : files) readers.emplace_back(file);
@@ -159,7 +162,7 @@ void install(CLI::App& app) {
       "Join the outputs of `rapport run --shard i/N` (and their caches) into the file one unsharded run writes");
   cmd->add_option("files", f->files, "The shards' --out files, shard 0 first; or one pattern with {i} and --shards N")
       ->required();
-  cmd->add_option("--shards", f->shards, "N: how many shards the run was split into")->check(CLI::PositiveNumber);
+  cmd->add_option("--shards", f->shards, "N: how many shards the run was split into")->check(integer_in(1, 1000000));
   cmd->add_option("--out,-o", f->out, "The merged JSONL file")->required();
   cmd->add_option("--caches", f->caches, "The shards' SQLite caches to join")->check(CLI::ExistingFile);
   cmd->add_option("--cache-out", f->cache_out, "The joined cache (created or added to)");

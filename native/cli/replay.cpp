@@ -47,8 +47,10 @@ std::string read_source(const std::string& source) {
 int replay(const ReplayOptions& options) {
   SharedEpisode episode = read_shared_episode(read_source(options.source));
   const Trajectory& t = episode.trajectory;
-  std::cout << fmt::format("Replaying {} · task {} · seed {} · {} turns · agent {} · oracle {}{}\n", t.env, t.task_id,
-                           t.seed, t.turns.size(), t.agent, t.oracle,
+  // The record is untrusted: a megabyte of "env" is named by its start, not echoed.
+  auto brief = [](const std::string& s) { return s.size() > 80 ? s.substr(0, 80) + "..." : s; };
+  std::cout << fmt::format("Replaying {} · task {} · seed {} · {} turns · agent {} · oracle {}{}\n", brief(t.env),
+                           brief(t.task_id), t.seed, t.turns.size(), brief(t.agent), brief(t.oracle),
                            t.stop_reason.empty() ? " · unfinished" : " · " + t.stop_reason);
   ReplayOutcome outcome = replay_shared(episode);
   if (!options.out.empty()) write_text_file(options.out, outcome.record_text + "\n");

@@ -9,6 +9,7 @@
 #include "core/registry.h"
 #include "native/cli/command.h"
 #include "native/env_server.h"
+#include "native/flag_checks.h"
 
 #ifndef RAPPORT_WEB_DIR
 #define RAPPORT_WEB_DIR "build/wasm/web"
@@ -78,12 +79,12 @@ void install(CLI::App& app) {
       ->capture_default_str()
       ->group(sessions);
   cmd->add_option("--idle-timeout", f->server.idle_timeout_s, "Seconds without a message before a session is closed")
-      ->check(CLI::Range(0.1, 1e7))
+      ->check(finite_number(0.1, 1e7))
       ->capture_default_str()
       ->group(sessions);
   cmd->add_option("--step-timeout", f->server.step_timeout_s,
                   "Seconds a step may wait for its model calls (OpenEnv clients wait 60 s for a reply)")
-      ->check(CLI::Range(0.1, 3600.0))
+      ->check(finite_number(0.1, 3600))
       ->capture_default_str()
       ->group(sessions);
   cmd->add_option("--max-message", f->server.max_message_bytes, "Largest WebSocket message or HTTP body, bytes")

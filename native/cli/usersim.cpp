@@ -9,6 +9,7 @@
 
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <sstream>
 
@@ -17,6 +18,8 @@
 #include "core/usersim.h"
 #include "native/cli/command.h"
 #include "native/endpoint.h"
+#include "native/files.h"
+#include "native/flag_checks.h"
 #include "native/http_client.h"
 #include "native/jsonl_file.h"
 #include "native/trajectory_files.h"
@@ -142,6 +145,8 @@ int reward(const SimFlags& f) {
   Complete complete = models.complete();
   std::ifstream file;
   if (f.in != "-") {
+    // A device (/dev/zero) or a folder would be read forever, or not at all.
+    require_regular_file(f.in, std::numeric_limits<std::uint64_t>::max());
     file.open(f.in);
     if (!file) throw ConfigError(fmt::format("cannot read '{}'", f.in));
   }
@@ -206,7 +211,7 @@ int export_sft(const SimFlags& f) {
 void simulator_flags(CLI::App* cmd, SimFlags& f) {
   cmd->add_option("--sim", f.sim, fmt::format("Simulator: {}", kSimulatorKindNames))->capture_default_str();
   cmd->add_option("--judge", f.judge, "Rubric judge: rules (offline) or llm (--judge-model, else the user model)")->capture_default_str();
-  cmd->add_option("--seed", f.seed, "Seed of the probe set and sessions")->capture_default_str();
+  cmd->add_option("--seed", f.seed, "Seed of the probe set and sessions")->check(unsigned_64())->capture_default_str();
   cmd->add_flag("--json", f.json_output, "Print one JSON object instead of the table");
   add_endpoint_flags(*cmd, "user-", "user simulator", f.user);
   add_endpoint_flags(*cmd, "judge-", "judge", f.judge_endpoint);
@@ -241,7 +246,7 @@ void install(CLI::App& app) {
   on_run(s, f, session);
 
   auto* p = top->add_subcommand("probes", "Write the adversarial set as JSONL (stdout, or --out)");
-  p->add_option("--seed", f->seed, "Seed of the probe set")->capture_default_str();
+  p->add_option("--seed", f->seed, "Seed of the probe set")->check(unsigned_64())->capture_default_str();
   p->add_option("--per-trap", f->per_trap, "Probes per trap type")->check(CLI::Range(1, 1000))->capture_default_str();
   p->add_option("--out,-o", f->out, "Write to this file");
   on_run(p, f, probes);

@@ -21,6 +21,7 @@
 
 #include "core/llm.h"
 #include "native/files.h"
+#include "tests/native/test_support.h"
 
 namespace fs = std::filesystem;
 
@@ -124,8 +125,9 @@ std::string gunzip(const std::string& bytes) {
 }  // namespace
 
 TEST_CASE("serve: static files with types, gzip and no escape from the folder", "[serve]") {
-  fs::path root = fs::temp_directory_path() / "rapport_serve_test";
-  fs::remove_all(root);
+  // A folder of its own: other test runs on this machine use /tmp too.
+  rapport::testing::TempDir scratch;
+  fs::path root = scratch.path();
   fs::create_directories(root / "site");
   rapport::write_text_file((root / "site" / "index.html").string(), "<!doctype html><title>t</title>");
   std::string script(20000, 'x');
@@ -171,8 +173,9 @@ TEST_CASE("serve: static files with types, gzip and no escape from the folder", 
 }
 
 TEST_CASE("serve: no request path reads outside the folder", "[serve]") {
-  fs::path root = fs::temp_directory_path() / "rapport_serve_escape_test";
-  fs::remove_all(root);
+  // A folder of its own: other test runs on this machine use /tmp too.
+  rapport::testing::TempDir scratch;
+  fs::path root = scratch.path();
   fs::create_directories(root / "site" / "sub");
   rapport::write_text_file((root / "site" / "index.html").string(), "home");
   rapport::write_text_file((root / "site" / "sub" / "inner.txt").string(), "inner");
@@ -202,8 +205,9 @@ TEST_CASE("serve: no request path reads outside the folder", "[serve]") {
 }
 
 TEST_CASE("serve: a slow or idle client holds up nobody else", "[serve]") {
-  fs::path root = fs::temp_directory_path() / "rapport_serve_slow_test";
-  fs::remove_all(root);
+  // A folder of its own: other test runs on this machine use /tmp too.
+  rapport::testing::TempDir scratch;
+  fs::path root = scratch.path();
   fs::create_directories(root);
   rapport::write_text_file((root / "index.html").string(), "home");
   ServeProcess server(root.string());
@@ -235,8 +239,9 @@ TEST_CASE("serve: a slow or idle client holds up nobody else", "[serve]") {
 }
 
 TEST_CASE("serve: the demo model answers OpenAI requests with CORS", "[serve]") {
-  fs::path root = fs::temp_directory_path() / "rapport_serve_demo_test";
-  fs::remove_all(root);
+  // A folder of its own: other test runs on this machine use /tmp too.
+  rapport::testing::TempDir scratch;
+  fs::path root = scratch.path();
   fs::create_directories(root);
   ServeProcess server(root.string());
 
