@@ -141,7 +141,8 @@ class AirlineAgent : public Agent {
     std::string lower = ascii_lower(said);
     if (goal_ && awaiting_yes_) {
       awaiting_yes_ = false;
-      if (lower.rfind("yes", 0) == 0) {
+      // "Yes, ..." or, from a customer who opens with a remark, "Fair enough. Yes, ...".
+      if (std::regex_search(lower, std::regex(R"((^|[.!?,] )yes\b)"))) {
         confirmed_ = true;
         return;
       }

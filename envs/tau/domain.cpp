@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/params.h"
+#include "envs/tau/airline.h"
 #include "envs/tau/tau.h"
 
 namespace rapport::tau {
@@ -20,7 +21,8 @@ const Domain kRetail{"retail",
                      generate_retail_db,
                      generate_task,
                      make_scripted_customer,
-                     make_retail_agent};
+                     make_retail_agent,
+                     request_text};
 
 const Domain kAirline{"airline",
                       "airline",
@@ -34,7 +36,8 @@ const Domain kAirline{"airline",
                       generate_airline_db,
                       generate_airline_task,
                       make_airline_customer,
-                      make_airline_agent};
+                      make_airline_agent,
+                      airline::request_text};
 
 }  // namespace
 

@@ -210,6 +210,8 @@ struct Domain {
   TauTask (*generate_task)(std::uint64_t world, std::uint64_t index, std::string_view tier);
   std::unique_ptr<Customer> (*scripted_customer)();
   std::unique_ptr<Agent> (*scripted_agent)(std::uint64_t seed);
+  // A generated request in the customer's words (the instruction's goals, the reasoning user's concerns).
+  std::string (*request_text)(const Request& request);
 };
 
 // Every domain, retail first (the default).

@@ -1,9 +1,9 @@
 // TauGym's goals for the reasoning user: a customer who wants exactly the changes they came for,
 // verifies who they are when asked, accepts a refusal the policy explains, and is not talked into
 // changes, items, refunds or costs their requests do not ask for. The customer's stop signal stays
-// the rules' to give (UserAdapter::end_signal). Stances are per domain: another business (an
-// airline) adds its own entry to stance_of; its tasks' concerns come from their structured
-// requests where the generator gives them, else from the instruction.
+// the rules' to give (UserAdapter::end_signal). Stances are per domain (stance_of); a task's
+// concerns come from its structured requests where the generator gives them, in the domain's
+// words, else from the instruction.
 #include <fmt/format.h>
 
 #include <regex>
@@ -26,16 +26,18 @@ const UserStance& stance_of(std::string_view domain) {
       .topic_words = {"order", "item", "cancel", "return", "exchange", "refund", "address", "payment", "gift card", "email",
                       "zip", "name", "verify", "identity", "reason", "price", "total"},
       .end_signal = std::string(kStop)};
-  // A business without its own entry yet: a customer with the same rules, in general words.
-  static const UserStance kCustomer{
-      .accepts = {"changes exactly as I asked for them", "honest answers about what the company's policy allows",
-                  "proving who I am when asked"},
-      .refuses = {"changes I did not ask for", "paying more than I have to", "being rushed into confirming"},
-      .decision_policy = "confirm a change only when it is exactly what I asked for; accept a refusal the policy explains "
-                         "and move on; never invent ids or details I was not given",
-      .topic_words = {"booking", "reservation", "order", "cancel", "change", "refund", "payment", "name", "verify", "price"},
+  static const UserStance kAirline{
+      .accepts = {"changes to my reservations exactly as I asked for them",
+                  "honest answers about what the airline's policy allows", "giving my user id to prove who I am"},
+      .refuses = {"changes I did not ask for", "another flight, cabin, date or number of bags than the one I asked for",
+                  "a payment method other than the one I named", "paying for bags or upgrades I did not ask for",
+                  "being rushed into confirming"},
+      .decision_policy = "confirm a change only when it is exactly what I asked for; accept a refusal the airline's policy "
+                         "explains and move on; never invent reservation ids or details I was not given",
+      .topic_words = {"reservation", "flight", "booking", "cancel", "change", "cabin", "economy", "business", "bag",
+                      "baggage", "refund", "payment", "certificate", "gift card", "user id", "date", "price", "total"},
       .end_signal = std::string(kStop)};
-  return domain == "retail" ? kRetail : kCustomer;
+  return domain == "airline" ? kAirline : kRetail;
 }
 
 // The instruction's sentences, as the concerns of a task without structured requests (imported).
@@ -53,9 +55,12 @@ std::vector<std::string> sentences(const std::string& text) {
 }
 
 std::string customer_scenario(const TauTask& task) {
-  std::string business = task.domain == "retail" ? "an online shop" : "a company";
+  const char* business = find_domain(task.domain).company;
   if (task.requests.empty()) return fmt::format("You are a customer contacting {}'s customer service.", business);
   const Identity& id = task.identity;
+  if (id.zip.empty())  // the airline knows its customers by user id
+    return fmt::format("You are {} {} (user id {}), a customer contacting {}'s customer service.", id.first_name, id.last_name,
+                       task.user_id, business);
   return fmt::format("You are {} {} (zip code {}{}), a customer contacting {}'s customer service.", id.first_name, id.last_name,
                      id.zip, id.knows_email ? ", email " + id.email : "", business);
 }
@@ -70,8 +75,9 @@ UserAdapter user_adapter(const TauTask& task, const Params& params) {
     for (std::sregex_iterator it(task.instruction.begin(), task.instruction.end(), kOrderId), end; it != end; ++it)
       c.topic_words.push_back(it->str());
   } else {
+    const Domain& domain = find_domain(task.domain);
     for (const auto& r : task.requests) {
-      c.primary.push_back(request_text(r));
+      c.primary.push_back(domain.request_text(r));
       if (!r.order_id.empty()) c.topic_words.push_back(r.order_id);
       if (!r.hint_item.empty()) c.topic_words.push_back(r.hint_item);
       c.topic_words.insert(c.topic_words.end(), r.items.begin(), r.items.end());

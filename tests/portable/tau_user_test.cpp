@@ -119,6 +119,32 @@ TEST_CASE("tau user: the scripted reasoning customer re-voices every reply; the 
   CHECK(user_turns >= 2 * n);
 }
 
+TEST_CASE("tau user: an airline customer has the airline's stance, its requests in the airline's words, and is served",
+          "[tau][user][airline]") {
+  auto game = make_game("tau(domain=airline,tier=easy)");
+  TauTask t = tau_task_from(game->task(5, 0));
+  REQUIRE_FALSE(t.requests.empty());
+  UserAdapter a = user_adapter(t, game->params());
+  CHECK(a.goals.domain == "airline");
+  CHECK(a.goals.scenario.find("an airline") != std::string::npos);
+  CHECK(a.goals.scenario.find(t.user_id) != std::string::npos);
+  CHECK(a.goals.primary[0] == find_domain("airline").request_text(t.requests[0]));
+  CHECK(contains(a.goals.refuses, "a payment method other than the one I named"));
+  CHECK(a.end_signal == kStop);
+
+  int solved = 0;
+  const int n = 10;
+  for (int i = 0; i < n; ++i) {
+    auto seed = static_cast<std::uint64_t>(i);
+    Trajectory r = run_episode(*game, game->task(5, seed), {OracleKind::ReasoningScripted, seed}, game->scripted_agent(seed),
+                               RunSettings{40}, no_model);
+    CHECK(r.tools.size() == 14);
+    solved += get_bool(r.metrics, "success");
+  }
+  INFO("solved " << solved << " of " << n);
+  CHECK(solved >= n * 8 / 10);
+}
+
 TEST_CASE("tau user: with an LLM user the stop signal stays the rules' own", "[tau][user]") {
   auto game = make_game("tau");
   Task task = game->task(2, 0);
