@@ -12,16 +12,11 @@
 
 #include "core/pynum.h"
 #include "envs/tau/airline.h"
+#include "envs/tau/phrases.h"
 #include "envs/tau/tau.h"
 
 namespace rapport::tau {
 namespace {
-
-bool has(const std::string& text, std::initializer_list<const char*> words) {
-  for (const char* w : words)
-    if (text.find(w) != std::string::npos) return true;
-  return false;
-}
 
 std::string first_match(const std::string& text, const char* pattern, int group = 0) {
   std::smatch m;
@@ -141,8 +136,7 @@ class AirlineAgent : public Agent {
     std::string lower = ascii_lower(said);
     if (goal_ && awaiting_yes_) {
       awaiting_yes_ = false;
-      // "Yes, ..." or, from a customer who opens with a remark, "Fair enough. Yes, ...".
-      if (std::regex_search(lower, std::regex(R"((^|[.!?,] )yes\b)"))) {
+      if (says_yes(lower)) {
         confirmed_ = true;
         return;
       }

@@ -10,16 +10,11 @@
 
 #include "core/pynum.h"
 #include "envs/tau/airline.h"
+#include "envs/tau/phrases.h"
 #include "envs/tau/tau.h"
 
 namespace rapport::tau {
 namespace {
-
-bool has(const std::string& text, std::initializer_list<const char*> words) {
-  for (const char* w : words)
-    if (text.find(w) != std::string::npos) return true;
-  return false;
-}
 
 bool contains(const std::string& text, const std::string& part) { return text.find(ascii_lower(part)) != std::string::npos; }
 

@@ -8,16 +8,11 @@
 #include <regex>
 
 #include "core/pynum.h"
+#include "envs/tau/phrases.h"
 #include "envs/tau/tau.h"
 
 namespace rapport::tau {
 namespace {
-
-bool has(const std::string& text, std::initializer_list<const char*> words) {
-  for (const char* w : words)
-    if (text.find(w) != std::string::npos) return true;
-  return false;
-}
 
 std::string stop_line(const std::string& text) { return text + " " + std::string(kStop); }
 
