@@ -23,12 +23,13 @@ int hex_value(char c) {
 
 bool compressible(const std::string& type) {
   return type.rfind("text/", 0) == 0 || type == "application/wasm" || type == "application/json" ||
-         type == "image/svg+xml" || type == "application/octet-stream";
+         type == "image/svg+xml" || type == "application/octet-stream" || type == "font/ttf" || type == "font/otf";
 }
 
 std::string gzip(const std::string& bytes) {
   z_stream z{};
-  deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);  // +16: gzip wrapper
+  // The best level: each file is compressed once per version and then served from memory.
+  deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY);  // +16: gzip wrapper
   std::string out(deflateBound(&z, bytes.size()) + 32, '\0');
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
   z.avail_in = static_cast<uInt>(bytes.size());

@@ -133,6 +133,8 @@ TEST_CASE("serve: static files with types, gzip and no escape from the folder", 
   std::string script(20000, 'x');
   rapport::write_text_file((root / "site" / "app.js").string(), script);
   rapport::write_text_file((root / "site" / "app.wasm").string(), std::string("\0asm\1\0\0\0", 8));
+  std::string font(4000, '\0');  // fonts (TrueType, OpenType) are sent compressed too
+  rapport::write_text_file((root / "site" / "font.ttf").string(), font);
   rapport::write_text_file((root / "secret.txt").string(), "secret");
 
   ServeProcess server((root / "site").string());
@@ -152,6 +154,10 @@ TEST_CASE("serve: static files with types, gzip and no escape from the folder", 
   CHECK(zipped.headers.find("Content-Encoding: gzip") != std::string::npos);
   CHECK(zipped.body.size() < 1000);
   CHECK(gunzip(zipped.body) == script);
+  HttpAnswer font_zipped = request(server.port(), "GET", "/font.ttf", "Accept-Encoding: gzip\r\n");
+  CHECK(font_zipped.headers.find("Content-Type: font/ttf") != std::string::npos);
+  CHECK(font_zipped.headers.find("Content-Encoding: gzip") != std::string::npos);
+  CHECK(gunzip(font_zipped.body) == font);
   HttpAnswer plain = request(server.port(), "GET", "/app.js");
   CHECK(plain.headers.find("Content-Encoding") == std::string::npos);
   CHECK(plain.body == script);
@@ -179,6 +185,8 @@ TEST_CASE("serve: no request path reads outside the folder", "[serve]") {
   fs::create_directories(root / "site" / "sub");
   rapport::write_text_file((root / "site" / "index.html").string(), "home");
   rapport::write_text_file((root / "site" / "sub" / "inner.txt").string(), "inner");
+  std::string font(4000, '\0');  // fonts (TrueType, OpenType) are sent compressed too
+  rapport::write_text_file((root / "site" / "font.ttf").string(), font);
   rapport::write_text_file((root / "secret.txt").string(), "secret");
   fs::create_symlink(root / "secret.txt", root / "site" / "leak.txt");       // leads out
   fs::create_symlink("/etc", root / "site" / "etc");                         // leads out
