@@ -12,8 +12,8 @@ namespace rapport::web {
 namespace {
 
 struct InputEvent {
-  bool is_text = false;
-  int key = 0, scancode = 0, action = 0, mods = 0;
+  enum Kind { kKey, kText, kPress } kind = kKey;
+  int key = 0, scancode = 0, action = 0, mods = 0;  // a press: key is the mouse button
   std::string text;
 };
 
@@ -31,13 +31,15 @@ bool is_modifier(int key) {
 void on_key(GLFWwindow*, int key, int scancode, int action, int mods) {
   wake();
   if (action == GLFW_REPEAT) return;  // ImGui repeats held keys itself
-  queue.push_back(InputEvent{false, key, scancode, action, mods, {}});
+  queue.push_back(InputEvent{InputEvent::kKey, key, scancode, action, mods, {}});
 }
 
 void on_mouse_button(GLFWwindow* window, int button, int action, int mods) {
   wake();
-  // The backend latches presses, so a click shorter than a frame still counts.
-  ImGui_ImplGlfw_MouseButtonCallback(window, button, action, mods);
+  // A press waits its turn among the keys (see apply_input). The backend latches presses and
+  // reads releases from GLFW's live state, so a click shorter than a frame still counts.
+  if (action == GLFW_PRESS) queue.push_back(InputEvent{InputEvent::kPress, button, 0, action, mods, {}});
+  else ImGui_ImplGlfw_MouseButtonCallback(window, button, action, mods);
 }
 
 void on_cursor(GLFWwindow*, double, double) { wake(); }
@@ -60,11 +62,20 @@ void apply_input() {
   // A frame takes each key's change at most once, and never text and editing keys (Backspace,
   // Enter, arrows, shortcuts) out of order: what is left waits for the next frame. Printable
   // keys only matter to ImGui through the text they type.
+  // A mouse press has a frame of its own, and what came after it waits for the next frame: the
+  // text field a click activates ignores keys and text in the frame it is activated, so a paste
+  // or a word typed right after the click would be lost.
   std::set<int> changed;
   bool text = false, edited = false;
   while (!queue.empty()) {
     const InputEvent& e = queue.front();
-    if (e.is_text) {
+    if (e.kind == InputEvent::kPress) {
+      if (text || !changed.empty()) break;
+      ImGui_ImplGlfw_MouseButtonCallback(input_window, e.key, e.action, e.mods);
+      queue.pop_front();
+      break;
+    }
+    if (e.kind == InputEvent::kText) {
       if (edited) break;
       ImGui::GetIO().AddInputCharactersUTF8(e.text.c_str());
       text = true;
@@ -84,7 +95,7 @@ void apply_input() {
 
 void queue_text(const std::string& utf8) {
   wake();
-  if (!utf8.empty()) queue.push_back(InputEvent{true, 0, 0, 0, 0, utf8});
+  if (!utf8.empty()) queue.push_back(InputEvent{InputEvent::kText, 0, 0, 0, 0, utf8});
 }
 
 void add_wheel(float dx, float dy) {
