@@ -1,13 +1,12 @@
 // Model endpoints: where each role's completions go (the policy, the user simulator, the judges),
-// with per-endpoint limits, and the command-line flags that configure them. OPENAI_API_KEY and
-// OPENAI_BASE_URL are the defaults, as with the OpenAI clients.
+// with per-endpoint limits, and the settings the command line gives them (its flags are added in
+// native/cli/flags.h). OPENAI_API_KEY and OPENAI_BASE_URL are the defaults, as with the OpenAI
+// clients.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "core/llm.h"
 
@@ -53,16 +52,11 @@ struct EndpointFlags {
   double tokens_per_minute = 0;
 };
 
-// Adds --<prefix>model, --<prefix>base-url (repeatable or comma-separated: replicas), --<prefix>api-key, --<prefix>max-requests, --<prefix>rpm
-// and --<prefix>tpm, e.g. prefix "" for the policy, "user-" and "judge-" for the oracles.
-void add_endpoint_flags(CLI::App& command, const std::string& prefix, const std::string& who, EndpointFlags& flags);
-
-// Retry and timeout flags shared by every endpoint: --timeout, --retries.
+// Retry and timeout settings shared by every endpoint (--timeout, --retries).
 struct ClientFlags {
   double timeout_s = 120;
   int max_retries = 6;
 };
-void add_client_flags(CLI::App& command, ClientFlags& flags);
 
 // Endpoint for one role: flags, then `fallback` (the judge falls back to the user simulator's
 // settings), then OPENAI_BASE_URL (or https://api.openai.com/v1) and OPENAI_API_KEY. nullopt
@@ -78,10 +72,6 @@ struct SamplingFlags {
   int max_tokens = -1;
   std::string response_format;  // user and judge: auto | on | off; empty: not given
 };
-// Adds --<prefix>temperature, --<prefix>top-p, --<prefix>max-tokens and, for the oracles
-// (`with_response_format`), --<prefix>response-format.
-void add_sampling_flags(CLI::App& command, const std::string& prefix, const std::string& who, SamplingFlags& flags,
-                        bool with_response_format);
 
 // Structured outputs for oracle calls that must answer JSON: off never sends the call's JSON
 // schema as `response_format`; on always does; auto does for servers known to enforce it (a

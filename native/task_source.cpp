@@ -7,20 +7,8 @@
 
 #include "core/params.h"
 #include "native/files.h"
-#include "native/flag_checks.h"
 
 namespace rapport {
-
-void add_task_options(CLI::App& command, TaskOptions& options) {
-  command.add_option("--data", options.data_file, "Reference-format data file (or folder, for environments whose data is several files) to take tasks from (default: built-in tasks)");
-  command.add_option("--split", options.split, "Split of the data file: all, train, test or dev (the splits the reference data has)")
-      ->check(CLI::IsMember({"all", "train", "test", "dev"}))
-      ->capture_default_str();
-  command.add_option("--task", options.ids, "Task id(s) to run (from the data file or the built-in supply)");
-  command.add_option("--seed", options.seed, "Seed of the built-in task supply and of the episodes (0 to 2^64-1)")
-      ->check(unsigned_64())
-      ->capture_default_str();
-}
 
 std::vector<Task> select_tasks(const Game& game, const TaskOptions& options) {
   std::vector<Task> pool;

@@ -5,8 +5,6 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
-
 #include "core/environment.h"
 
 namespace rapport {
@@ -18,9 +16,6 @@ struct TaskOptions {
   std::uint64_t seed = 0;      // built-in supply seed
   std::size_t count = 1;       // built-in supply: tasks 0..count-1 (for a dataset, capped at its size)
 };
-
-// Adds --data, --split, --task and --seed to a command.
-void add_task_options(CLI::App& command, TaskOptions& options);
 
 // Throws ConfigError with what was wrong (unreadable file, bad format, unknown id).
 std::vector<Task> select_tasks(const Game& game, const TaskOptions& options);

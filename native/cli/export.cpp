@@ -22,7 +22,7 @@
 #include "core/params.h"
 #include "core/tools.h"
 #include "native/cli/command.h"
-#include "native/flag_checks.h"
+#include "native/cli/flags.h"
 #include "native/files.h"
 #include "native/jsonl_file.h"
 #include "native/rl_export.h"

@@ -15,7 +15,7 @@
 #include "native/cache.h"
 #include "native/cli/command.h"
 #include "native/files.h"
-#include "native/flag_checks.h"
+#include "native/cli/flags.h"
 #include "native/jsonl_file.h"
 
 namespace rapport::cli {

@@ -8,6 +8,7 @@
 #include "core/registry.h"
 #include "core/pynum.h"
 #include "native/cli/command.h"
+#include "native/cli/flags.h"
 #include "native/endpoint.h"
 #include "native/http_client.h"
 #include "native/search_backend.h"

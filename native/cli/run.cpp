@@ -9,7 +9,7 @@
 
 #include "core/params.h"
 #include "native/cli/command.h"
-#include "native/flag_checks.h"
+#include "native/cli/flags.h"
 #include "native/scheduler.h"
 #include "native/search_backend.h"
 

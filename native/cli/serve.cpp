@@ -9,7 +9,7 @@
 #include "core/registry.h"
 #include "native/cli/command.h"
 #include "native/env_server.h"
-#include "native/flag_checks.h"
+#include "native/cli/flags.h"
 
 #ifndef RAPPORT_WEB_DIR
 #define RAPPORT_WEB_DIR "build/wasm/web"

@@ -19,7 +19,7 @@
 #include "native/cli/command.h"
 #include "native/endpoint.h"
 #include "native/files.h"
-#include "native/flag_checks.h"
+#include "native/cli/flags.h"
 #include "native/http_client.h"
 #include "native/jsonl_file.h"
 #include "native/trajectory_files.h"

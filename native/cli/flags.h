@@ -1,5 +1,5 @@
-// Validators for numeric command-line flags. CLI11 reads "-1" into an unsigned integer as 2^64-1
-// and lets "nan" through its Range check, so every numeric flag goes through one of these.
+// The flags several commands share (model endpoints, requests, sampling, tasks) and the checks of
+// numeric flags. Only the commands see CLI11: the library code in native/ takes plain settings.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -12,7 +12,29 @@
 
 #include <fmt/format.h>
 
+#include "native/endpoint.h"
+#include "native/task_source.h"
+
 namespace rapport {
+
+// Adds --<prefix>model, --<prefix>base-url (repeatable or comma-separated: replicas), --<prefix>api-key,
+// --<prefix>max-requests, --<prefix>rpm and --<prefix>tpm, e.g. prefix "" for the policy, "user-" and
+// "judge-" for the oracles.
+void add_endpoint_flags(CLI::App& command, const std::string& prefix, const std::string& who, EndpointFlags& flags);
+
+// Retry and timeout flags shared by every endpoint: --timeout, --retries.
+void add_client_flags(CLI::App& command, ClientFlags& flags);
+
+// Adds --<prefix>temperature, --<prefix>top-p, --<prefix>max-tokens and, for the oracles
+// (`with_response_format`), --<prefix>response-format.
+void add_sampling_flags(CLI::App& command, const std::string& prefix, const std::string& who, SamplingFlags& flags,
+                        bool with_response_format);
+
+// Adds --data, --split, --task and --seed to a command.
+void add_task_options(CLI::App& command, TaskOptions& options);
+
+// Validators for numeric flags: CLI11 reads "-1" into an unsigned integer as 2^64-1 and lets
+// "nan" through its Range check, so every numeric flag goes through one of these.
 
 // A finite number in [min, max] ((min, max] when `open_min`).
 inline CLI::Validator finite_number(double min, double max, bool open_min = false) {
