@@ -12,6 +12,7 @@
 #include "core/rng.h"
 #include "core/tools.h"
 #include "envs/tau/phrases.h"
+#include "envs/tau/scripted_agent.h"
 #include "envs/tau/tau.h"
 
 namespace rapport::tau {
@@ -86,55 +87,12 @@ std::optional<Goal> read_goal(const std::string& said) {
 
 std::string money_text(const json::value& v) { return "$" + py_str(v); }
 
-// record[key] as an array or object, empty when the record lacks it (data the agent reads can be
-// anything).
-const json::array& array_in(const json::object& record, std::string_view key) {
-  static const json::array kEmpty;
-  auto it = record.find(key);
-  return it != record.end() && it->value().is_array() ? it->value().get_array() : kEmpty;
-}
-const json::object& object_in(const json::object& record, std::string_view key) {
-  static const json::object kEmpty;
-  auto it = record.find(key);
-  return it != record.end() && it->value().is_object() ? it->value().get_object() : kEmpty;
-}
-const json::object& object_in(const json::value& record, std::string_view key) {
-  static const json::object kEmpty;
-  return record.is_object() ? object_in(record.get_object(), key) : kEmpty;
-}
-
-class ScriptedTauAgent : public Agent {
+class ScriptedTauAgent : public ScriptedToolAgent<ScriptedTauAgent> {
  public:
-  std::string name() const override { return "scripted"; }
-  void start(const std::string&, const std::string& opening) override {
-    *this = ScriptedTauAgent();
-    hear(opening);
-  }
-  void offer_tools(const std::vector<ToolSpec>& tools) override { native_tools_ = !tools.empty(); }
-
-  Flow<AgentMove> next_move() override { return decide(); }
-
-  // Someone else's move: the one this agent would have made counts as its own; another tool call
-  // still teaches what its result says; anything else is heard as the conversation going on.
-  void observe_move(const AgentMove& move, const StepResult& result) override {
-    ScriptedTauAgent before = *this;
-    if (decide().action == move.action) return observe(result);
-    *this = std::move(before);
-    last_tool_.clear();
-    if (auto call = parse_tool_action(move.action); call && call->problem.empty()) {
-      last_tool_ = call->name;
-      if (call->name == "get_order_details") pending_order_ = get_string(call->arguments, "order_id");
-    }
-    observe(result);
-  }
-
   void observe(const StepResult& result) override {
-    if (last_tool_.empty()) {
-      hear(result.observation);
-      return;
-    }
-    std::string tool = std::exchange(last_tool_, "");
+    std::string tool = take_pending_tool();
     const std::string& out = result.observation;
+    if (tool.empty()) return hear(out);
     bool error = out.rfind("Error", 0) == 0;
     if (tool == "find_user_id_by_email" || tool == "find_user_id_by_name_zip") {
       if (!error) user_id_ = out;
@@ -154,6 +112,12 @@ class ScriptedTauAgent : public Agent {
   }
 
  private:
+  friend class ScriptedToolAgent<ScriptedTauAgent>;
+
+  void saw_call(const ToolInvocation& call) {
+    if (call.name == "get_order_details") pending_order_ = get_string(call.arguments, "order_id");
+  }
+
   // ---- reading the customer ----
   void hear(const std::string& said) {
     std::string email = first_match(said, R"(([A-Za-z0-9._]+@[A-Za-z0-9.]+\.[a-z]+))", 1);
@@ -202,21 +166,6 @@ class ScriptedTauAgent : public Agent {
   }
 
   // ---- moves ----
-  AgentMove call(const std::string& tool, json::object args) {
-    last_tool_ = tool;
-    if (native_tools_) return AgentMove::call(tool, args);
-    return AgentMove::tool("answer", tool + ": " + rapport::to_json(args));  // UserRL's [answer] form
-  }
-  AgentMove say(const std::string& text) {
-    last_tool_.clear();
-    ++messages_;
-    return AgentMove::tool("action", text);
-  }
-  AgentMove done_with(const std::string& text) {
-    goal_done_ = true;
-    return say(text);
-  }
-
   AgentMove decide() {
     if (messages_ > 24) return AgentMove::tool("finish", "");
     if (user_id_.empty()) {
@@ -414,7 +363,6 @@ class ScriptedTauAgent : public Agent {
                                : fmt::format("The exchange for order {} has been requested.", g.order_id);
   }
 
-  bool native_tools_ = false;
   std::string email_, first_, last_, zip_;
   bool lookup_failed_ = false;
   std::string user_id_;
@@ -422,10 +370,8 @@ class ScriptedTauAgent : public Agent {
   std::map<std::string, json::object> orders_, products_;
   std::string pending_order_;
   std::optional<Goal> goal_;
-  bool goal_done_ = false, proposed_ = false, awaiting_yes_ = false, confirmed_ = false, written_ = false;
+  bool proposed_ = false, awaiting_yes_ = false, confirmed_ = false, written_ = false;
   std::string write_result_;
-  std::string last_tool_;
-  int messages_ = 0;
 };
 
 // ---- the random agent ----

@@ -13,6 +13,7 @@
 #include "core/pynum.h"
 #include "envs/tau/airline.h"
 #include "envs/tau/phrases.h"
+#include "envs/tau/scripted_agent.h"
 #include "envs/tau/tau.h"
 
 namespace rapport::tau {
@@ -66,16 +67,6 @@ std::optional<Goal> read_goal(const std::string& said) {
   return g;
 }
 
-const json::object& object_at(const json::object& o, std::string_view key) {
-  static const json::object kEmpty;
-  auto it = o.find(key);
-  return it != o.end() && it->value().is_object() ? it->value().get_object() : kEmpty;
-}
-const json::array& array_at(const json::object& o, std::string_view key) {
-  static const json::array kEmpty;
-  auto it = o.find(key);
-  return it != o.end() && it->value().is_array() ? it->value().get_array() : kEmpty;
-}
 json::value value_at(const json::object& o, std::string_view key) {
   auto it = o.find(key);
   return it != o.end() ? it->value() : json::value(json::string());
@@ -85,27 +76,10 @@ std::int64_t int_at(const json::object& o, std::string_view key) {
   return it != o.end() && it->value().is_int64() ? it->value().get_int64() : 0;
 }
 
-class AirlineAgent : public Agent {
+class AirlineAgent : public ScriptedToolAgent<AirlineAgent> {
  public:
-  std::string name() const override { return "scripted"; }
-  void start(const std::string&, const std::string& opening) override {
-    *this = AirlineAgent();
-    hear(opening);
-  }
-  void offer_tools(const std::vector<ToolSpec>& tools) override { native_tools_ = !tools.empty(); }
-  Flow<AgentMove> next_move() override { return decide(); }
-
-  void observe_move(const AgentMove& move, const StepResult& result) override {
-    AirlineAgent before = *this;
-    if (decide().action == move.action) return observe(result);
-    *this = std::move(before);
-    last_tool_.clear();
-    if (auto call = parse_tool_action(move.action); call && call->problem.empty()) last_tool_ = call->name;
-    observe(result);
-  }
-
   void observe(const StepResult& result) override {
-    std::string tool = std::exchange(last_tool_, "");
+    std::string tool = take_pending_tool();
     const std::string& out = result.observation;
     if (tool.empty()) return hear(out);
     bool error = out.rfind("Error", 0) == 0;
@@ -130,6 +104,8 @@ class AirlineAgent : public Agent {
   }
 
  private:
+  friend class ScriptedToolAgent<AirlineAgent>;
+
   void hear(const std::string& said) {
     std::string id = first_match(said, R"(\b[a-z]+_[a-z]+_\d{4}\b)");
     if (!id.empty()) user_id_ = id;
@@ -165,20 +141,6 @@ class AirlineAgent : public Agent {
     write_record_.clear();
   }
 
-  AgentMove call(const std::string& tool, json::object args) {
-    last_tool_ = tool;
-    if (native_tools_) return AgentMove::call(tool, args);
-    return AgentMove::tool("answer", tool + ": " + rapport::to_json(args));  // UserRL's [answer] form
-  }
-  AgentMove say(const std::string& text) {
-    last_tool_.clear();
-    ++messages_;
-    return AgentMove::tool("action", text);
-  }
-  AgentMove done_with(const std::string& text) {
-    goal_done_ = true;
-    return say(text);
-  }
   AgentMove propose(const std::string& text) {
     proposed_ = awaiting_yes_ = true;
     return say(text + " Shall I proceed? (yes/no)");
@@ -186,7 +148,7 @@ class AirlineAgent : public Agent {
 
   std::string payment_method() const {
     const char* source = goal_->gift_card ? "gift_card" : "credit_card";
-    for (const auto& kv : object_at(user_, "payment_methods"))
+    for (const auto& kv : object_in(user_, "payment_methods"))
       if (kv.value().is_object() && get_string(kv.value().get_object(), "source") == source) return std::string(kv.key());
     return "";
   }
@@ -206,7 +168,7 @@ class AirlineAgent : public Agent {
     // The reservation: named by the customer, or the one of theirs with the route and date named.
     if (g.reservation_id.empty()) {
       if (g.date.empty()) return say("Which reservation is it? Please give me its reservation id.");
-      for (const auto& id : array_at(user_, "reservations")) {
+      for (const auto& id : array_in(user_, "reservations")) {
         if (!id.is_string()) continue;
         std::string rid(id.get_string());
         auto it = reservations_.find(rid);
@@ -215,7 +177,7 @@ class AirlineAgent : public Agent {
           return call("get_reservation_details", {{"reservation_id", rid}});
         }
         const json::object& r = it->second;
-        const json::array& flights = array_at(r, "flights");
+        const json::array& flights = array_in(r, "flights");
         if (get_string(r, "origin") == g.origin && get_string(r, "destination") == g.destination && !flights.empty() &&
             flights[0].is_object() && get_string(flights[0].get_object(), "date") == g.date)
           g.reservation_id = rid;
@@ -234,7 +196,7 @@ class AirlineAgent : public Agent {
 
     if (g.kind == "ask_total") {
       json::value sum = std::int64_t{0};
-      for (const auto& p : array_at(r, "payment_history"))
+      for (const auto& p : array_in(r, "payment_history"))
         if (p.is_object() && p.get_object().contains("amount")) sum = py_add(sum, p.at("amount"));
       return done_with(fmt::format("You paid ${} in total for reservation {}.", py_str(sum), rid));
     }
@@ -242,12 +204,12 @@ class AirlineAgent : public Agent {
       if (write_failed_) return done_with("I'm sorry, I was unable to make that change.");
       return done_with(fmt::format("Your reservation {} has been updated successfully.", rid));
     }
-    const auto passengers = static_cast<std::int64_t>(array_at(r, "passengers").size());
+    const auto passengers = static_cast<std::int64_t>(array_in(r, "passengers").size());
     const std::string pid = payment_method();
     if (g.kind == "bags" || g.kind == "cabin" || g.kind == "change") {
       // The policy changes only reservations still to fly.
       bool open = get_string(r, "status") != "cancelled";
-      for (const auto& f : array_at(r, "flights"))
+      for (const auto& f : array_in(r, "flights"))
         open = open && f.is_object() && get_string(f.get_object(), "date") > airline::kToday;
       if (!open) return done_with(fmt::format("I'm sorry, reservation {} cannot be changed: it is cancelled or has already departed.", rid));
     }
@@ -275,7 +237,7 @@ class AirlineAgent : public Agent {
     }
     if (g.kind == "cabin") {
       json::array flights;
-      for (const auto& f : array_at(r, "flights"))
+      for (const auto& f : array_in(r, "flights"))
         if (f.is_object())
           flights.push_back(json::object{{"flight_number", value_at(f.get_object(), "flight_number")}, {"date", value_at(f.get_object(), "date")}});
       if (confirmed_) return call("update_reservation_flights", {{"reservation_id", rid}, {"cabin", g.cabin}, {"flights", flights}, {"payment_id", pid}});
@@ -293,7 +255,7 @@ class AirlineAgent : public Agent {
     for (const auto& f : found_) {
       if (!f.is_object()) continue;
       const json::object& o = f.get_object();
-      std::int64_t seats = int_at(object_at(o, "available_seats"), cabin), p = int_at(object_at(o, "prices"), cabin);
+      std::int64_t seats = int_at(object_in(o, "available_seats"), cabin), p = int_at(object_in(o, "prices"), cabin);
       if (seats < n) continue;
       if (!best || p < price) {
         best = &o;
@@ -308,7 +270,7 @@ class AirlineAgent : public Agent {
     const std::string rid = g.reservation_id, cabin = get_string(r, "cabin");
     if (cabin == "basic_economy")
       return done_with(fmt::format("I'm sorry, reservation {} is in basic economy, whose flights cannot be changed under our policy.", rid));
-    if (array_at(r, "flights").size() != 1 || get_string(r, "flight_type") != "one_way")
+    if (array_in(r, "flights").size() != 1 || get_string(r, "flight_type") != "one_way")
       return done_with("I'm sorry, I am not able to change a trip of several flights here; let me know the whole new itinerary.");
     if (g.new_date.empty()) return say("Which day would you like to fly instead?");
     if (!searched_)
@@ -336,11 +298,11 @@ class AirlineAgent : public Agent {
       return done_with(fmt::format("Your flight has been booked: reservation {}.", get_string(write_record_, "reservation_id")));
     }
     if (!searched_) return call("search_direct_flight", {{"origin", g.origin}, {"destination", g.destination}, {"date", g.date}});
-    json::array passengers{json::object{{"first_name", value_at(object_at(user_, "name"), "first_name")},
-                                        {"last_name", value_at(object_at(user_, "name"), "last_name")},
+    json::array passengers{json::object{{"first_name", value_at(object_in(user_, "name"), "first_name")},
+                                        {"last_name", value_at(object_in(user_, "name"), "last_name")},
                                         {"dob", value_at(user_, "dob")}}};
     if (!g.companion.empty()) {
-      for (const auto& p : array_at(user_, "saved_passengers"))
+      for (const auto& p : array_in(user_, "saved_passengers"))
         if (p.is_object() && fmt::format("{} {}", get_string(p.get_object(), "first_name"), get_string(p.get_object(), "last_name")) == g.companion)
           passengers.push_back(p);
       if (passengers.size() < 2) return done_with("I cannot find " + g.companion + " among your saved passengers.");
@@ -374,18 +336,15 @@ class AirlineAgent : public Agent {
     return say("Could you tell me once more what you would like to do?");
   }
 
-  bool native_tools_ = false;
   std::string user_id_;
   json::object user_;
   std::map<std::string, json::object> reservations_;
   std::string asked_reservation_;
   std::optional<Goal> goal_;
-  bool goal_done_ = false, proposed_ = false, awaiting_yes_ = false, confirmed_ = false;
+  bool proposed_ = false, awaiting_yes_ = false, confirmed_ = false;
   bool written_ = false, write_failed_ = false, searched_ = false, stale_user_ = false;
   json::array found_;
   json::object write_record_;
-  std::string last_tool_;
-  int messages_ = 0;
 };
 
 }  // namespace
