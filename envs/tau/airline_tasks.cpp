@@ -12,6 +12,7 @@
 #include "core/pynum.h"
 #include "core/rng.h"
 #include "envs/tau/airline.h"
+#include "envs/tau/task_plan.h"
 #include "envs/tau/tau.h"
 
 namespace rapport::tau {
@@ -309,31 +310,11 @@ TauTask generate_airline_task(std::uint64_t world, std::uint64_t index, std::str
     // (kind, rich): easy is one request with the reservation id known; medium names the
     // reservation by its route and books for two with bags; hard adds a first request that is a
     // refusal the policy demands or a figure to report.
-    std::vector<std::pair<std::string, bool>> plan;
-    bool knows_id = true;
-    if (tier == "easy") {
-      static const std::vector<std::string> kinds = {"cancel", "bags", "cabin", "change", "book"};
-      plan = {{rng.pick(kinds), false}};
-    } else if (tier == "medium") {
-      static const std::vector<std::string> kinds = {"cancel", "bags", "cabin", "change", "book"};
-      plan = {{rng.pick(kinds), true}};
-      knows_id = false;
-    } else {
-      static const std::vector<std::string> firsts = {"refused_cancel", "refused_change", "ask_total", "cancel", "bags"};
-      static const std::vector<std::string> writes = {"cancel", "bags", "cabin", "change", "book"};
-      std::string first = rng.pick(firsts), second = rng.pick(writes);
-      plan = {{first, rng.chance(0.5)}, {second, rng.chance(0.5)}};
-      knows_id = rng.chance(0.5);
-    }
-    bool ok = true;
-    for (const auto& [kind, rich] : plan) {
-      Request r;
-      if (!b.make(r, kind, knows_id, rich)) {
-        ok = false;
-        break;
-      }
-      t.requests.push_back(std::move(r));
-    }
+    static const TierKinds kinds{{"cancel", "bags", "cabin", "change", "book"},
+                                 {"cancel", "bags", "cabin", "change", "book"},
+                                 {"refused_cancel", "refused_change", "ask_total", "cancel", "bags"},
+                                 {"cancel", "bags", "cabin", "change", "book"}};
+    const bool ok = make_requests(b, plan_tier(tier, rng, kinds), t.requests);
     if (!ok && attempt < 300) continue;
     if (!ok) throw ConfigError(fmt::format("tau: airline world {} has no user for a {} task", world, tier));
     t.actions = std::move(b.gold);
@@ -341,8 +322,7 @@ TauTask generate_airline_task(std::uint64_t world, std::uint64_t index, std::str
       if (!r.figure.empty()) t.outputs.push_back(r.figure);
     t.id = fmt::format("airline-{}-{}-{}", tier, world, index);
     t.opening = "Hi! " + airline::request_text(t.requests.front());
-    std::string goals;
-    for (std::size_t i = 0; i < t.requests.size(); ++i) goals += fmt::format("\n{}. {}", i + 1, airline::request_text(t.requests[i]));
+    const std::string goals = numbered_requests(t.requests, [](const Request& r) { return airline::request_text(r); });
     t.instruction = fmt::format(
         "You are {} {}, a customer of an airline; your user id is {}. You contact customer service for the following, one "
         "after the other (in your own words):{}\nGive your user id when asked. You do not know anything else about your "

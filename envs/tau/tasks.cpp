@@ -8,6 +8,7 @@
 #include "core/params.h"
 #include "core/pynum.h"
 #include "core/rng.h"
+#include "envs/tau/task_plan.h"
 #include "envs/tau/tau.h"
 
 namespace rapport::tau {
@@ -375,31 +376,11 @@ TauTask generate_task(std::uint64_t world, std::uint64_t index, std::string_view
     if (t.identity.knows_email) b.read("find_user_id_by_email", {{"email", t.identity.email}});
     else b.read("find_user_id_by_name_zip", {{"first_name", t.identity.first_name}, {"last_name", t.identity.last_name}, {"zip", t.identity.zip}});
     b.read("get_user_details", {{"user_id", b.user_id}});
-    std::vector<std::pair<std::string, bool>> plan;  // kind, rich
-    bool knows_id = true;
-    if (tier == "easy") {
-      static const std::vector<std::string> kinds = {"cancel", "return", "exchange", "address"};
-      plan = {{rng.pick(kinds), false}};
-    } else if (tier == "medium") {
-      static const std::vector<std::string> kinds = {"cancel", "return", "exchange", "address", "return"};
-      plan = {{rng.pick(kinds), true}};
-      knows_id = false;
-    } else {
-      static const std::vector<std::string> writes = {"cancel", "return", "exchange", "address"};
-      static const std::vector<std::string> firsts = {"refused_cancel", "ask_total", "cancel", "return", "exchange"};
-      std::string first = rng.pick(firsts), second = rng.pick(writes);
-      plan = {{first, rng.chance(0.5)}, {second, rng.chance(0.5)}};
-      knows_id = rng.chance(0.5);
-    }
-    bool ok = true;
-    for (const auto& [kind, rich] : plan) {
-      Request r;
-      if (!b.make(r, kind, knows_id, rich)) {
-        ok = false;
-        break;
-      }
-      t.requests.push_back(std::move(r));
-    }
+    static const TierKinds kinds{{"cancel", "return", "exchange", "address"},
+                                 {"cancel", "return", "exchange", "address", "return"},
+                                 {"refused_cancel", "ask_total", "cancel", "return", "exchange"},
+                                 {"cancel", "return", "exchange", "address"}};
+    const bool ok = make_requests(b, plan_tier(tier, rng, kinds), t.requests);
     if (!ok && attempt < 200) continue;
     if (!ok) throw ConfigError(fmt::format("tau: world {} has no user for a {} task", world, tier));
     t.actions = std::move(b.gold);
@@ -407,9 +388,7 @@ TauTask generate_task(std::uint64_t world, std::uint64_t index, std::string_view
       if (!r.figure.empty()) t.outputs.push_back(r.figure);
     t.id = fmt::format("retail-{}-{}-{}", tier, world, index);
     t.opening = "Hi! " + request_text(t.requests.front());
-    std::string goals;
-    for (std::size_t i = 0; i < t.requests.size(); ++i)
-      goals += fmt::format("\n{}. {}", i + 1, request_text(t.requests[i]));
+    const std::string goals = numbered_requests(t.requests, [](const Request& r) { return request_text(r); });
     t.instruction = fmt::format(
         "You are {} {}, a customer of an online shop; your zip code is {}{}. You contact customer service for the "
         "following, one after the other (in your own words):{}\nGive your name and zip code{} when asked to identify "
