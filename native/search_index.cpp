@@ -3,8 +3,11 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <set>
@@ -81,16 +84,43 @@ class Writer {
   std::int64_t count_ = 0;
 };
 
-sqlite3* create_file(const std::string& path) {
-  std::remove(path.c_str());
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
-    std::string why = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    throw ConfigError(fmt::format("cannot create search index '{}': {}", path, why));
+// A new index is written beside its path and renamed onto it once complete, so a failed build
+// leaves what was there as it was.
+class PendingIndex {
+ public:
+  explicit PendingIndex(const std::string& path) : path_(path), partial_(path + ".partial") {
+    std::error_code error;
+    if (std::filesystem::is_directory(path, error))
+      throw ConfigError(fmt::format("cannot write search index '{}': it is a folder; name the index file to write", path));
+    std::remove(partial_.c_str());
+    if (sqlite3_open_v2(partial_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+      std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
+      sqlite3_close(db_);
+      db_ = nullptr;
+      throw ConfigError(fmt::format("cannot create search index '{}': {}", path, why));
+    }
   }
-  return db;
-}
+  ~PendingIndex() {
+    if (db_) sqlite3_close(db_);
+    if (!done_) std::remove(partial_.c_str());
+  }
+  PendingIndex(const PendingIndex&) = delete;
+  PendingIndex& operator=(const PendingIndex&) = delete;
+
+  sqlite3* db() const { return db_; }
+  void commit() {
+    if (sqlite3_close(db_) != SQLITE_OK) throw ConfigError(fmt::format("cannot finish search index '{}'", path_));
+    db_ = nullptr;
+    if (std::rename(partial_.c_str(), path_.c_str()) != 0)
+      throw ConfigError(fmt::format("cannot write search index '{}': {}", path_, std::strerror(errno)));
+    done_ = true;
+  }
+
+ private:
+  std::string path_, partial_;
+  sqlite3* db_ = nullptr;
+  bool done_ = false;
+};
 
 std::int64_t file_size(const std::string& path) {
   struct stat st {};
@@ -160,54 +190,48 @@ IndexStats build_search_index(const std::string& corpus_path, const std::string&
   require_regular_file(corpus_path, std::numeric_limits<std::uint64_t>::max());  // not a device read forever
   std::ifstream in(corpus_path, std::ios::binary);
   if (!in) throw ConfigError(fmt::format("cannot read corpus '{}'", corpus_path));
+  std::error_code same_error;
+  if (std::filesystem::equivalent(corpus_path, out_path, same_error))
+    throw ConfigError(fmt::format("the index '{}' would replace its own corpus: name another file", out_path));
   IndexProgress p;
   p.bytes_total = file_size(corpus_path);
-  sqlite3* db = create_file(out_path);
-  try {
-    create_schema(db);
-    {
-      Writer writer(db);
-      std::string line;
-      std::int64_t number = 0;
-      Passage passage;
-      std::string why;
-      while (std::getline(in, line)) {
-        ++number;
-        p.bytes_read += static_cast<std::int64_t>(line.size()) + 1;
-        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-        if (!passage_from_corpus_line(line, passage, why))
-          throw ConfigError(fmt::format("{}:{}: {} (expected {{\"id\", \"contents\"}} or {{\"id\", \"title\", \"text\"}})",
-                                        corpus_path, number, why));
-        writer.add(passage);
-        p.passages = writer.count();
-        if (progress && p.passages % 4096 == 0) progress(p);
-      }
-      writer.finish();
+  PendingIndex index(out_path);
+  sqlite3* db = index.db();
+  create_schema(db);
+  {
+    Writer writer(db);
+    std::string line;
+    std::int64_t number = 0;
+    Passage passage;
+    std::string why;
+    while (std::getline(in, line)) {
+      ++number;
+      p.bytes_read += static_cast<std::int64_t>(line.size()) + 1;
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      if (!passage_from_corpus_line(line, passage, why))
+        throw ConfigError(fmt::format("{}:{}: {} (expected {{\"id\", \"contents\"}} or {{\"id\", \"title\", \"text\"}})",
+                                      corpus_path, number, why));
+      writer.add(passage);
+      p.passages = writer.count();
+      if (progress && p.passages % 4096 == 0) progress(p);
     }
-    sqlite3_close(db);
-  } catch (...) {
-    sqlite3_close(db);
-    std::remove(out_path.c_str());
-    throw;
+    writer.finish();
   }
+  index.commit();
   if (progress) progress(p);
   return IndexStats{p.passages, seconds_since(start), file_size(out_path)};
 }
 
 IndexStats write_search_index(const std::vector<Passage>& passages, const std::string& out_path) {
   auto start = std::chrono::steady_clock::now();
-  sqlite3* db = create_file(out_path);
-  try {
-    create_schema(db);
-    Writer writer(db);
+  PendingIndex index(out_path);
+  create_schema(index.db());
+  {
+    Writer writer(index.db());
     for (const auto& p : passages) writer.add(p);
     writer.finish();
-  } catch (...) {
-    sqlite3_close(db);
-    std::remove(out_path.c_str());
-    throw;
   }
-  sqlite3_close(db);
+  index.commit();
   return IndexStats{static_cast<std::int64_t>(passages.size()), seconds_since(start), file_size(out_path)};
 }
 

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -109,6 +110,16 @@ int merge(const MergeFlags& f) {
     return kExitFailed;
   }
   for (const auto& file : files) require_regular_file(file);  // a device (/dev/zero) would be read forever
+  // One file given as two shards would repeat its groups; an output written over a shard would lose it.
+  for (int i = 0; i < n; ++i) {
+    std::error_code error;
+    if (std::filesystem::equivalent(files[i], f.out, error))
+      throw ConfigError(fmt::format("--out {} is shard {}/{} itself: name a new file", f.out, i, n));
+    for (int j = 0; j < i; ++j)
+      if (std::filesystem::equivalent(files[j], files[i], error))
+        throw ConfigError(fmt::format("shards {}/{} and {}/{} are the same file ({}): give each shard's own --out file", j,
+                                      n, i, n, files[i]));
+  }
 
   std::vector<ShardReader> readers;
   for (const auto& file : files) readers.emplace_back(file);

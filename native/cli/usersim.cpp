@@ -152,14 +152,16 @@ int reward(const SimFlags& f) {
   }
   std::istream& in = f.in == "-" ? std::cin : file;
   std::string line;
-  int number = 0;
+  int number = 0, records = 0, unscored = 0;
   while (std::getline(in, line)) {
     ++number;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    ++records;
     auto v = parse_json(line);
     if (!v || !v->is_object() || !v->get_object().contains("completion")) {
       // A bad record gets an error line in its place, so that outputs stay aligned with inputs.
       std::cout << to_json(json::object{{"line", number}, {"error", "expected {\"context\": {...}, \"completion\": \"...\"}"}}) << "\n";
+      ++unscored;
       continue;
     }
     const auto& o = v->get_object();
@@ -171,6 +173,12 @@ int reward(const SimFlags& f) {
     out["line"] = number;
     if (!p.id.empty()) out["id"] = p.id;
     std::cout << to_json(out) << "\n";
+  }
+  if (unscored > 0) {
+    std::cerr << fmt::format("rapport usersim reward: {} of {} records could not be scored (an error line stands in "
+                             "the place of each)\n",
+                             unscored, records);
+    return kExitFailed;
   }
   return kExitOk;
 }
@@ -253,7 +261,8 @@ void install(CLI::App& app) {
 
   auto* r = top->add_subcommand("reward",
                                 "Score user-model completions: JSONL {\"context\": <probe record>, \"completion\": \"...\"} in, one\n"
-                                "JSON line of rule and rubric scores and the reward out per record");
+                                "JSON line of rule and rubric scores and the reward out per record (an error line for a record that\n"
+                                "cannot be scored, and then exit status 1)");
   r->add_option("--in", f->in, "Input JSONL file, or - for stdin")->capture_default_str();
   r->add_option("--judge", f->judge, "Rubric judge: rules (offline) or llm")->capture_default_str();
   add_endpoint_flags(*r, "judge-", "judge", f->judge_endpoint);

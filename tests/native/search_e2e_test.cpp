@@ -6,11 +6,13 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "core/params.h"
 #include "envs/search/search.h"
 #include "native/cache.h"
+#include "native/files.h"
 #include "native/scheduler.h"
 #include "native/search_backend.h"
 #include "native/search_index.h"
@@ -19,6 +21,7 @@
 
 using namespace rapport;
 using namespace rapport::testing;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -163,6 +166,26 @@ TEST_CASE("cli: rapport index, play --env search offline, run --search", "[searc
   CliResult small = run_cli({"index", dir.file("c.jsonl"), "--out", dir.file("c.db"), "-q"});
   CHECK(small.exit_code == 0);
   CHECK(run_cli({"index", dir.file("nothing.jsonl"), "--out", dir.file("n.db")}).exit_code == 2);
+  // What is at --out stays as it was unless a whole index replaces it: a folder (empty or not),
+  // the corpus itself, or an index whose rebuild fails on a bad line.
+  fs::create_directories(dir.file("folder"));
+  CliResult folder = run_cli({"index", "builtin", "--out", dir.file("folder")});
+  CHECK(folder.exit_code == 2);
+  CHECK(folder.output.find("it is a folder") != std::string::npos);
+  CHECK(fs::is_directory(dir.file("folder")));
+  CliResult itself = run_cli({"index", dir.file("c.jsonl"), "--out", dir.file("c.jsonl")});
+  CHECK(itself.exit_code == 2);
+  CHECK(itself.output.find("would replace its own corpus") != std::string::npos);
+  CHECK(rapport::read_text_file(dir.file("c.jsonl")).find("Alpha comes first.") != std::string::npos);
+  const auto good_index = fs::file_size(dir.file("c.db"));
+  write_text(dir.file("bad.jsonl"), "{\"id\": \"a\", \"text\": \"fine\"}\nnot json\n");
+  CliResult bad = run_cli({"index", dir.file("bad.jsonl"), "--out", dir.file("c.db"), "-q"});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.output.find("bad.jsonl:2") != std::string::npos);
+  CHECK(fs::file_size(dir.file("c.db")) == good_index);
+  CHECK_FALSE(fs::exists(dir.file("c.db.partial")));
+  CHECK(run_cli({"play", "--env", "search", "--search", "index:" + dir.file("c.db"), "--json"}, "[search] alpha\n[answer] x\n")
+            .output.find("Alpha comes first.") != std::string::npos);
 
   // Play offline with no key: the built-in corpus answers.
   CliResult play = run_cli({"play", "--env", "search(tier=one_hop)", "--task", "sq-one_hop-tp-001-born", "--json"},

@@ -388,6 +388,15 @@ TEST_CASE("merge: a 4-shard run merges into the unsharded file byte for byte, al
   CliResult shuffled = run_cli({"merge", dir.file("k.3.jsonl"), dir.file("k.0.jsonl"), dir.file("k.1.jsonl"),
                                 dir.file("k.2.jsonl"), "--out", dir.file("bad.jsonl")});
   CHECK(shuffled.exit_code != 0);
+  // One shard given twice would repeat its groups; an output over a shard would lose it.
+  CliResult twice = run_cli({"merge", dir.file("k.0.jsonl"), dir.file("k.0.jsonl"), "--out", dir.file("bad.jsonl")});
+  CHECK(twice.exit_code == 2);
+  CHECK(twice.output.find("are the same file") != std::string::npos);
+  const std::string shard0 = read_file(dir.file("k.0.jsonl"));
+  CliResult over = run_cli({"merge", dir.file("k.{i}.jsonl"), "--shards", "4", "--out", dir.file("k.0.jsonl")});
+  CHECK(over.exit_code == 2);
+  CHECK(over.output.find("is shard 0/4 itself") != std::string::npos);
+  CHECK(read_file(dir.file("k.0.jsonl")) == shard0);
 }
 
 TEST_CASE("replicas: a judge on the user simulator's endpoint shares it, limits and replicas", "[replicas]") {

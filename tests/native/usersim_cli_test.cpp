@@ -114,11 +114,17 @@ TEST_CASE("usersim: the reward command scores JSONL completions per line", "[use
       to_json(json::object{{"context", to_json(probe)}, {"completion", "Sure, sounds good, go ahead."}}) + "\n" + "not json\n";
   auto r = run_cli({"usersim", "reward"}, input);
   INFO(r.output);
-  REQUIRE(r.exit_code == 0);
+  // Every record has its line; the one that could not be scored is counted and fails the run.
+  REQUIRE(r.exit_code == 1);
+  CHECK(r.output.find("1 of 3 records could not be scored") != std::string::npos);
   std::vector<json::object> out;
   std::size_t at = 0;
   while (at < r.output.size()) {
     std::size_t nl = r.output.find('\n', at);
+    if (r.output[at] != '{') {  // the summary on stderr
+      at = nl == std::string::npos ? r.output.size() : nl + 1;
+      continue;
+    }
     auto v = parse_json(r.output.substr(at, nl - at));
     REQUIRE(v);
     out.push_back(v->as_object());
