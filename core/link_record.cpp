@@ -25,6 +25,50 @@ constexpr std::size_t kDigestChars = 12;
 
 std::string turn_digest(const json::value& turn_record) { return sha256_hex(to_json(turn_record)).substr(0, kDigestChars); }
 
+// The parts of a turn record a replay rebuilds (the rest the link carries as it is), each with a
+// short digest in the link, so that a turn that replays differently is told by what differs.
+struct TurnPart {
+  const char* name;
+  std::vector<const char*> keys;
+};
+const std::vector<TurnPart>& turn_parts() {
+  static const std::vector<TurnPart> parts = {{"its observation", {"observation"}},
+                                              {"its reward or ending", {"reward", "terminated", "truncated"}},
+                                              {"its info", {"info"}},
+                                              {"the environment's model calls", {"env_calls"}},
+                                              {"the agent's model requests", {"agent_calls"}}};
+  return parts;
+}
+constexpr std::size_t kPartDigestChars = 4;
+
+std::string part_digests(const json::object& turn_record) {
+  std::string out;
+  for (const auto& part : turn_parts()) {
+    json::array values;
+    for (const char* key : part.keys) {
+      auto it = turn_record.find(key);
+      values.push_back(it != turn_record.end() ? it->value() : json::value(nullptr));
+    }
+    out += sha256_hex(to_json(json::value(std::move(values)))).substr(0, kPartDigestChars);
+  }
+  return out;
+}
+
+// "its observation and its info differ", or empty when the recorded digests are missing (links
+// written before they were) or all match.
+std::string differing_parts(const std::string& recorded, const json::object& replayed_turn) {
+  const std::string replayed = part_digests(replayed_turn);
+  if (recorded.size() != replayed.size()) return {};
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < turn_parts().size(); ++i)
+    if (recorded.compare(i * kPartDigestChars, kPartDigestChars, replayed, i * kPartDigestChars, kPartDigestChars) != 0)
+      names.push_back(turn_parts()[i].name);
+  if (names.empty()) return {};
+  std::string list = names.front();
+  for (std::size_t i = 1; i < names.size(); ++i) list += (i + 1 == names.size() ? " and " : ", ") + names[i];
+  return list + (names.size() == 1 ? " differs" : " differ");
+}
+
 std::optional<std::uint64_t> generated_index(const Trajectory& t) {
   std::unique_ptr<Game> game;
   try {
@@ -144,6 +188,7 @@ json::object link_record(const Trajectory& t) {
     }
     if (auto it = ft.find("search_calls"); it != ft.end()) o["search_calls"] = it->value();
     o["digest"] = turn_digest(full_turns[k]);
+    o["parts"] = part_digests(ft);
     turns.push_back(std::move(o));
   }
   out["turns"] = std::move(turns);
@@ -343,9 +388,14 @@ RebuiltEpisode rebuild_link_record(const json::value& compact, const std::string
         out.difference = fmt::format("the replay ends after {} turns; the record has {}", replayed_turns.size(),
                                      compact_turns.size());
       } else if (get_string(compact_turns[k].get_object(), "digest") != turn_digest(replayed_turns[k])) {
-        out.difference = fmt::format("turn {} replays differently than recorded (its observation, reward or the "
-                                     "environment's model requests)",
-                                     k + 1);
+        const std::string what =
+            replayed_turns[k].is_object()
+                ? differing_parts(get_string(compact_turns[k].get_object(), "parts"), replayed_turns[k].get_object())
+                : "";
+        out.difference = what.empty() ? fmt::format("turn {} replays differently than recorded (its observation, reward "
+                                                    "or the environment's model requests)",
+                                                    k + 1)
+                                      : fmt::format("turn {} replays differently than recorded: {}", k + 1, what);
       }
     }
     if (out.difference.empty() && replayed_turns.size() > compact_turns.size())

@@ -6,7 +6,9 @@
 // Kept: the episode's identity (env, fingerprint, task id, seed, oracle, agent, group, sample), the
 // task itself unless the environment generates it again from (seed, index) ("task_index"), the
 // stop reason and shaping, and per turn the move, the model responses, searches, the last turn's
-// observation (it may be a note of the agent's), and a digest of the full turn record.
+// observation (it may be a note of the agent's), a digest of the full turn record ("digest") and
+// 4-hex digests of the parts a replay rebuilds ("parts": observation; reward and ending; info;
+// environment calls; agent calls), which name what differs when a turn replays differently.
 // Dropped, rebuilt by the replay: system prompt, opening, tools, metrics and totals; each turn's
 // observation, reward, flags and info; the messages of the environment's model requests (their
 // frame, which may hold host settings such as max_tokens, is kept as changes per role and purpose).

@@ -100,7 +100,15 @@ TEST_CASE("link records: a record the replay departs from says where", "[share][
   edited.replace(at, 4, "Well");
   SharedEpisode e = parse_share_envelope(edited);
   INFO(e.difference);
-  CHECK(e.difference.rfind("turn 3 replays differently than recorded", 0) == 0);
+  // Named by what differs: the user's words are the turn's observation and earn its reward, and
+  // the response the link carries is not the one recorded.
+  CHECK(e.difference == "turn 3 replays differently than recorded: its observation, its reward or ending, its info and "
+                        "the environment's model calls differ");
+  // A link written before turns carried their parts' digests still names the turn.
+  std::string unparted = edited;
+  for (auto p = unparted.find(R"(,"parts":")"); p != std::string::npos; p = unparted.find(R"(,"parts":")"))
+    unparted.erase(p, unparted.find('"', p + 10) + 1 - p);
+  CHECK(parse_share_envelope(unparted).difference.rfind("turn 3 replays differently than recorded (its observation", 0) == 0);
   ReplayOutcome r = replay_shared(e);
   CHECK_FALSE(r.identical);
   CHECK(r.difference == e.difference);
