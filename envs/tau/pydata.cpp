@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 #include "core/pynum.h"
 #include "core/sha256.h"
@@ -30,35 +31,40 @@ char32_t next_code_point(std::string_view s, std::size_t& i) {
 // soft hyphen are not printable; everything else is kept as is.
 bool printable(char32_t cp) { return !(cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp == 0xad); }
 
-void append_utf8(std::string& out, std::string_view s, std::size_t begin, std::size_t end) {
-  out.append(s.substr(begin, end - begin));
-}
-
-// repr(str).
-std::string py_string_repr(std::string_view s) {
+// Appends repr(str): quoted as Python quotes it, with its escapes.
+void append_py_string_repr(std::string& out, std::string_view s) {
   bool has_single = s.find('\'') != std::string_view::npos, has_double = s.find('"') != std::string_view::npos;
   char quote = has_single && !has_double ? '"' : '\'';
-  std::string out(1, quote);
+  out += quote;
+  // Most data is printable ASCII without the quote or a backslash: copied as it is.
+  const bool plain = std::all_of(s.begin(), s.end(), [quote](char c) {
+    return c >= 0x20 && c < 0x7f && c != '\\' && c != quote;
+  });
+  if (plain) {
+    out.append(s);
+    out += quote;
+    return;
+  }
   for (std::size_t i = 0; i < s.size();) {
     std::size_t start = i;
     char32_t cp = next_code_point(s, i);
     if (cp == '\\') out += "\\\\";
-    else if (cp == static_cast<char32_t>(quote)) out += std::string("\\") + quote;
+    else if (cp == static_cast<char32_t>(quote)) (out += '\\') += quote;
     else if (cp == '\n') out += "\\n";
     else if (cp == '\r') out += "\\r";
     else if (cp == '\t') out += "\\t";
     else if (!printable(cp)) out += fmt::format("\\x{:02x}", static_cast<unsigned>(cp));
-    else append_utf8(out, s, start, i);
+    else out.append(s.substr(start, i - start));
   }
   out += quote;
-  return out;
 }
 
-std::string number_repr(const json::value& v) {
-  if (v.is_int64()) return std::to_string(v.get_int64());
-  if (v.is_uint64()) return std::to_string(v.get_uint64());
-  return py_repr(v.get_double());
+void append_number_repr(std::string& out, const json::value& v) {
+  if (v.is_int64()) fmt::format_to(std::back_inserter(out), "{}", v.get_int64());
+  else if (v.is_uint64()) fmt::format_to(std::back_inserter(out), "{}", v.get_uint64());
+  else out += py_repr(v.get_double());
 }
+
 
 void canonical(const json::value& v, std::string& out) {
   switch (v.kind()) {
@@ -69,7 +75,9 @@ void canonical(const json::value& v, std::string& out) {
       out += '(';
       for (std::size_t i = 0; i < items.size(); ++i) {
         if (i) out += ", ";
-        out += '(' + py_string_repr(items[i].first) + ", ";
+        out += '(';
+        append_py_string_repr(out, items[i].first);
+        out += ", ";
         canonical(*items[i].second, out);
         out += ')';
       }
@@ -88,10 +96,10 @@ void canonical(const json::value& v, std::string& out) {
       out += ')';
       return;
     }
-    case json::kind::string: out += py_string_repr(v.get_string()); return;
+    case json::kind::string: append_py_string_repr(out, v.get_string()); return;
     case json::kind::bool_: out += v.get_bool() ? "True" : "False"; return;
     case json::kind::null: out += "None"; return;
-    default: out += number_repr(v); return;
+    default: append_number_repr(out, v); return;
   }
 }
 
@@ -104,7 +112,8 @@ void python_repr(const json::value& v, std::string& out) {
       for (const auto& kv : v.get_object()) {
         if (!first) out += ", ";
         first = false;
-        out += py_string_repr(kv.key()) + ": ";
+        append_py_string_repr(out, kv.key());
+        out += ": ";
         python_repr(kv.value(), out);
       }
       out += '}';
@@ -121,10 +130,10 @@ void python_repr(const json::value& v, std::string& out) {
       out += ']';
       return;
     }
-    case json::kind::string: out += py_string_repr(v.get_string()); return;
+    case json::kind::string: append_py_string_repr(out, v.get_string()); return;
     case json::kind::bool_: out += v.get_bool() ? "True" : "False"; return;
     case json::kind::null: out += "None"; return;
-    default: out += number_repr(v); return;
+    default: append_number_repr(out, v); return;
   }
 }
 
