@@ -5,6 +5,7 @@ import { spawn, execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { inflateSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 
@@ -68,6 +69,21 @@ export const chromiumArgs = [
 export async function launchBrowser() {
   // playwright-core makes its own fresh profile folder (--user-data-dir) for every launch.
   return chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: chromiumArgs });
+}
+
+// The served playground and the browser the tests of one file share (each file runs in a process
+// of its own): started before its first test, closed after its last.
+export let server;
+export let browser;
+export function sharePlayground() {
+  before(async () => {
+    server = await serve();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    if (browser) await browser.close();
+    if (server) server.stop();
+  });
 }
 
 // A page that records console errors and uncaught exceptions.

@@ -6,23 +6,12 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
-  appState, fakeModel, launchBrowser, mirrorText, openPage, pngColourCount, repoRoot, serve, waitFirstFrame, waitState,
+  appState, browser, fakeModel, mirrorText, openPage, pngColourCount, repoRoot, server, sharePlayground, waitFirstFrame, waitState,
 } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serve();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) server.stop();
-});
+sharePlayground();
 
 const screenshots = resolve(repoRoot, 'build', 'screenshots');
 

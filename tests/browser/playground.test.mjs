@@ -6,23 +6,12 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { resolve } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
-  appState, launchBrowser, openPage, pngColourCount, repoRoot, runCli, serve, waitFirstFrame, waitState,
+  appState, browser, openPage, pngColourCount, repoRoot, runCli, server, sharePlayground, waitFirstFrame, waitState,
 } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serve();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) server.stop();
-});
+sharePlayground();
 
 test('the page loads without console errors and ImGui draws frames', async () => {
   const { page, context, problems } = await openPage(browser, server.url);
