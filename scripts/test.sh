@@ -8,15 +8,24 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export NODE_PATH=/usr/share/nodejs  # Debian's emscripten needs Debian's acorn
 
-cmake --preset wasm
-cmake --build --preset wasm
-cmake --preset release
-cmake --build --preset release
-ctest --preset wasm
-ctest --preset release
+# Each step says how long it took, so that the suite's time stays in view as it grows.
+step() {
+  local start=$SECONDS
+  "$@"
+  echo "test.sh: '$*' took $((SECONDS - start)) s" >&2
+}
+browser_tests() { (cd tests/browser && npm test); }
+
+step cmake --preset wasm
+step cmake --build --preset wasm
+step cmake --preset release
+step cmake --build --preset release
+step ctest --preset wasm
+step ctest --preset release
 if [[ -f tests/browser/package.json ]]; then
-  (cd tests/browser && npm test)
+  step browser_tests
 fi
-cmake --preset asan
-cmake --build --preset asan --target rapport rapport_portable_tests rapport_native_tests rapport_parity fake_openai_server
-ctest --preset asan
+step cmake --preset asan
+step cmake --build --preset asan --target rapport rapport_portable_tests rapport_native_tests rapport_parity fake_openai_server
+step ctest --preset asan
+echo "test.sh: all tests passed in $SECONDS s" >&2
