@@ -61,7 +61,6 @@ class ScriptedToolAgent : public Agent {
 
   // The tool whose result the next observation is; empty after a message.
   std::string take_pending_tool() { return std::exchange(last_tool_, ""); }
-  bool tool_pending() const { return !last_tool_.empty(); }
 
   AgentMove call(const std::string& tool, json::object args) {
     last_tool_ = tool;
