@@ -63,8 +63,8 @@ void apply_input() {
   // Enter, arrows, shortcuts) out of order: what is left waits for the next frame. Printable
   // keys only matter to ImGui through the text they type.
   // A mouse press has a frame of its own, and what came after it waits for the next frame: the
-  // text field a click activates ignores keys and text in the frame it is activated, so a paste
-  // or a word typed right after the click would be lost.
+  // text field a click activates ignores key presses (Enter, Ctrl+V) in the frame it is
+  // activated, so a paste right after the click would be lost.
   std::set<int> changed;
   bool text = false, edited = false;
   while (!queue.empty()) {

@@ -18,12 +18,6 @@
 namespace rapport::tau {
 namespace {
 
-std::string first_match(const std::string& text, const char* pattern, int group = 0) {
-  std::smatch m;
-  if (std::regex_search(text, m, std::regex(pattern))) return m[group];
-  return "";
-}
-
 // "... my order with the desk lamp because ...": the item that identifies the order, taken out of
 // the text so that it is not mistaken for an item the request is about.
 std::string take_hint(std::string& text) {

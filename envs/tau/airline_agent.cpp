@@ -19,12 +19,6 @@
 namespace rapport::tau {
 namespace {
 
-std::string first_match(const std::string& text, const char* pattern, int group = 0) {
-  std::smatch m;
-  if (std::regex_search(text, m, std::regex(pattern))) return m[group];
-  return "";
-}
-
 // What the customer wants, as the agent understands it from their words.
 struct Goal {
   std::string kind;  // cancel | bags | cabin | change | book | ask_total

@@ -322,7 +322,7 @@ TauTask generate_airline_task(std::uint64_t world, std::uint64_t index, std::str
       if (!r.figure.empty()) t.outputs.push_back(r.figure);
     t.id = fmt::format("airline-{}-{}-{}", tier, world, index);
     t.opening = "Hi! " + airline::request_text(t.requests.front());
-    const std::string goals = numbered_requests(t.requests, [](const Request& r) { return airline::request_text(r); });
+    const std::string goals = numbered_requests(t.requests, airline::request_text);
     t.instruction = fmt::format(
         "You are {} {}, a customer of an airline; your user id is {}. You contact customer service for the following, one "
         "after the other (in your own words):{}\nGive your user id when asked. You do not know anything else about your "

@@ -15,6 +15,13 @@ inline bool has(const std::string& text, std::initializer_list<const char*> word
   return false;
 }
 
+// The first match of `pattern` in `text` (or its `group`), empty when there is none.
+inline std::string first_match(const std::string& text, const char* pattern, int group = 0) {
+  std::smatch m;
+  if (std::regex_search(text, m, std::regex(pattern))) return m[group];
+  return "";
+}
+
 // A lower-cased reply that agrees: "yes, ..." or, after an opening remark, "fair enough. yes, ...".
 inline bool says_yes(const std::string& lower) {
   static const std::regex kYes(R"((^|[.!?,] )yes\b)");

@@ -65,7 +65,6 @@ void append_number_repr(std::string& out, const json::value& v) {
   else out += py_repr(v.get_double());
 }
 
-
 void canonical(const json::value& v, std::string& out) {
   switch (v.kind()) {
     case json::kind::object: {

@@ -55,9 +55,8 @@ bool make_requests(Builder& b, const TierPlan& plan, std::vector<Request>& out) 
   return true;
 }
 
-// "\n1. ...\n2. ..." in the customer's words, for the instruction.
-template <class Words>
-std::string numbered_requests(const std::vector<Request>& requests, Words words) {
+// "\n1. ...\n2. ..." in the customer's words (the domain's request_text), for the instruction.
+inline std::string numbered_requests(const std::vector<Request>& requests, std::string (*words)(const Request&)) {
   std::string out;
   for (std::size_t i = 0; i < requests.size(); ++i) out += fmt::format("\n{}. {}", i + 1, words(requests[i]));
   return out;

@@ -388,7 +388,7 @@ TauTask generate_task(std::uint64_t world, std::uint64_t index, std::string_view
       if (!r.figure.empty()) t.outputs.push_back(r.figure);
     t.id = fmt::format("retail-{}-{}-{}", tier, world, index);
     t.opening = "Hi! " + request_text(t.requests.front());
-    const std::string goals = numbered_requests(t.requests, [](const Request& r) { return request_text(r); });
+    const std::string goals = numbered_requests(t.requests, request_text);
     t.instruction = fmt::format(
         "You are {} {}, a customer of an online shop; your zip code is {}{}. You contact customer service for the "
         "following, one after the other (in your own words):{}\nGive your name and zip code{} when asked to identify "

@@ -15,8 +15,8 @@
 #include "core/params.h"
 #include "native/cache.h"
 #include "native/cli/command.h"
-#include "native/files.h"
 #include "native/cli/flags.h"
+#include "native/files.h"
 #include "native/jsonl_file.h"
 
 namespace rapport::cli {
