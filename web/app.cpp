@@ -377,9 +377,11 @@ std::string App::state_json() const {
   o["font_scale"] = font_scale();
   o["connection"] = json::array{json::array{connection_[0].first, connection_[0].second},
                                 json::array{connection_[1].first, connection_[1].second}};
-  json::array missing;
-  for (unsigned c : missing_glyphs()) missing.push_back(c);
-  o["glyphs_missing"] = std::move(missing);
+  if (auto missing = missing_glyphs()) {
+    o["glyphs_missing"] = json::value_from(*missing);
+  } else {
+    o["glyphs_missing"] = nullptr;  // the atlas is about to be rebuilt
+  }
   if (session_.has_episode()) {
     const Trajectory& t = session_.trajectory();
     o["env"] = t.env;

@@ -134,10 +134,10 @@ void update_fonts(float scale) {
   wake();
 }
 
-std::vector<unsigned> missing_glyphs() {
-  std::vector<unsigned> out;
+std::optional<std::vector<unsigned>> missing_glyphs() {
   ImFont* font = ImGui::GetIO().Fonts->Fonts.empty() ? nullptr : ImGui::GetIO().Fonts->Fonts[0];
-  if (!font || fonts().dirty) return out;
+  if (!font || fonts().dirty) return std::nullopt;
+  std::vector<unsigned> out;
   for (ImWchar c : fonts().extra)
     if (!font->FindGlyphNoFallback(c)) out.push_back(c);
   return out;

@@ -5,6 +5,7 @@
 // ranges, only for characters of text actually shown; others (emoji) draw as a fallback glyph.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,8 +22,9 @@ bool font_requested(std::string_view name);
 bool font_loaded(std::string_view name);
 // The page finished fetching a font ("hangul" or "cjk"); its bytes are fetched from the page.
 void on_font_loaded(const std::string& name);
-// Characters noted so far that the atlas draws as the fallback glyph (no font has them).
-std::vector<unsigned> missing_glyphs();
+// Characters noted so far that the atlas draws as the fallback glyph (no font has them), or
+// nothing while the atlas waits to be rebuilt (its answer would describe the old atlas).
+std::optional<std::vector<unsigned>> missing_glyphs();
 // The pixel density the atlas was rasterised for.
 float font_scale();
 

@@ -132,7 +132,7 @@ test('text in any script is typed, pasted, stored, linked and drawn intact', asy
   state = await waitState(page, (s) => s.turns === 2, 'the pasted move');
   assert.equal(record(state).turns[1].content, pasted);
   // Drawn: the CJK font came when needed, and only the emoji lack a glyph.
-  state = await waitState(page, (s) => s.cjk_font_loaded && s.glyphs_missing.every((c) => c >= 0x1F000),
+  state = await waitState(page, (s) => s.cjk_font_loaded && s.glyphs_missing?.every((c) => c >= 0x1F000),
     'glyphs for every script but emoji');
   assert.ok(state.glyphs_missing.includes(0x1F44B), 'the emoji draws as the fallback glyph');
   // Linked: the link carries the text whole.
@@ -170,7 +170,7 @@ test('Korean is typed, pasted, stored and drawn with the Hangul font', async () 
   state = await waitState(page, (s) => s.turns === 2, 'the pasted move');
   assert.equal(record(state).turns[1].content, pasted);
   // Drawn: every Hangul character has its glyph, from the Hangul font alone.
-  state = await waitState(page, (s) => s.hangul_font_loaded && s.glyphs_missing.length === 0, 'glyphs for Hangul');
+  state = await waitState(page, (s) => s.hangul_font_loaded && s.glyphs_missing?.length === 0, 'glyphs for Hangul');
   assert.equal(state.cjk_font_requested, false, 'Hangul needs no CJK font');
   assert.match(await mirrorText(page), /안녕하세요, 여행 계획을 도와주세요/);
   assert.deepEqual(problems, []);
