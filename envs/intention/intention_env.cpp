@@ -8,7 +8,6 @@
 
 #include "core/pynum.h"
 #include "core/registry.h"
-#include "core/rng.h"
 #include "envs/intention/intention.h"
 
 namespace rapport::intention {
@@ -198,13 +197,8 @@ class IntentionGame : public Game {
   // wraps around the dataset.
   Task task(std::uint64_t seed, std::uint64_t index) const override {
     const auto& tasks = builtin_tasks();
-    std::size_t k = static_cast<std::size_t>(index % tasks.size());
-    if (seed != 0) {
-      std::vector<std::size_t> order(tasks.size());
-      for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-      Rng::derive(seed, "intention/order").shuffle(order);
-      k = order[k];
-    }
+    std::size_t k = seed == 0 ? static_cast<std::size_t>(index % tasks.size())
+                              : shuffled_position(seed, index, tasks.size(), "intention/order");
     return Task{tasks[k].id, to_json(tasks[k])};
   }
 

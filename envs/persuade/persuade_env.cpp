@@ -6,7 +6,6 @@
 
 #include "core/pynum.h"
 #include "core/registry.h"
-#include "core/rng.h"
 #include "envs/persuade/persuade.h"
 
 namespace rapport::persuade {
@@ -181,13 +180,8 @@ class PersuadeGame : public Game {
   // wraps around the dataset.
   Task task(std::uint64_t seed, std::uint64_t index) const override {
     const auto& claims = builtin_claims();
-    std::size_t k = static_cast<std::size_t>(index % claims.size());
-    if (seed != 0) {
-      std::vector<std::size_t> order(claims.size());
-      for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-      Rng::derive(seed, "persuade/order").shuffle(order);
-      k = order[k];
-    }
+    std::size_t k = seed == 0 ? static_cast<std::size_t>(index % claims.size())
+                              : shuffled_position(seed, index, claims.size(), "persuade/order");
     return Task{claims[k].id, to_json(claims[k])};
   }
 

@@ -53,20 +53,7 @@ LlmRequest question_request(const Entity& entity, std::string_view question) {
 }
 
 QuestionReply read_question_reply(const LlmResponse& response) {
-  QuestionReply fallback{kQuestionFallback, true};
-  if (!response.ok) return fallback;
-  if (auto o = response_object(response)) {
-    auto it = o->find("response");
-    if (it == o->end() || !it->value().is_string()) return fallback;
-    std::string_view text = py_strip(it->value().get_string());
-    if (text.empty()) return fallback;
-    return QuestionReply{std::string(text), false};
-  }
-  std::string word = plain_word(split_think(response.message.content).visible);
-  if (word == "yes") return QuestionReply{"Yes", false};
-  if (word == "no") return QuestionReply{"No", false};
-  if (word == "maybe") return QuestionReply{"Maybe", false};
-  return fallback;
+  return read_yes_no_reply(response, kQuestionFallback);
 }
 
 LlmRequest guess_request(const Entity& entity, std::string_view guess) {

@@ -13,6 +13,7 @@
 #include "core/environment.h"
 #include "core/user_episode.h"
 #include "core/flow.h"
+#include "core/question_game.h"
 
 namespace rapport::telepathy {
 
@@ -92,10 +93,6 @@ bool guess_matches(const Entity& entity, std::string_view guess);
 
 // ---- Oracles ----
 
-struct QuestionReply {
-  std::string text;
-  bool fallback = false;
-};
 struct GuessVerdict {
   bool correct = false;
   std::string feedback;

@@ -1,11 +1,7 @@
 // TelepathyGym rules and registration.
 #include <fmt/format.h>
 
-#include <algorithm>
-
-#include "core/pynum.h"
 #include "core/registry.h"
-#include "core/rng.h"
 #include "envs/telepathy/telepathy.h"
 
 namespace rapport::telepathy {
@@ -22,16 +18,10 @@ constexpr const char* kSystemPrompt =
     "Start with broad questions that split the possibilities in half, then narrow down. The number of turns is "
     "limited.";
 
-class TelepathyEpisode : public Episode {
+class TelepathyEpisode : public QuestionGameEpisode {
  public:
   TelepathyEpisode(Entity entity, const Params& params, std::unique_ptr<Oracle> oracle)
-      : Episode(static_cast<int>(params.get_int("max_steps"))),
-        entity_(std::move(entity)),
-        oracle_(std::move(oracle)),
-        reward_scale_(params.get_real("reward_scale")),
-        step_penalty_(params.get_real("step_penalty")),
-        normalize_(params.get_bool("normalize_rewards")),
-        slice_any_(params.get_bool("raw_prefix_slice")) {}
+      : QuestionGameEpisode(params), entity_(std::move(entity)), oracle_(std::move(oracle)) {}
 
   std::string system_prompt() const override { return kSystemPrompt; }
   std::string opening() const override {
@@ -40,89 +30,42 @@ class TelepathyEpisode : public Episode {
 
   json::object metrics() const override {
     return json::object{{"success", guessed_},
-                        {"score", total_reward_},
-                        {"questions", questions_},
-                        {"guesses", guesses_},
-                        {"oracle_failures", oracle_failures_}};
+                        {"score", total_reward()},
+                        {"questions", questions()},
+                        {"guesses", answers()},
+                        {"oracle_failures", oracle_failures()}};
   }
 
  protected:
-  Flow<StepResult> on_step(std::string_view action) override {
-    // No strip, case-sensitive prefixes (reference §13.2).
-    if (action.substr(0, 8) == "[finish]") {
-      StepResult r;
-      r.observation = "Game finished.";
-      r.terminated = true;
-      return finish(std::move(r), 0.0);
-    }
-    if (action.substr(0, 8) == "[answer]") return guess(std::string(py_strip(action.substr(8))));
-    return question(question_text(action));
+  std::string finish_observation() const override { return "Game finished."; }
+  std::string empty_question_observation() const override {
+    return "Your question is empty. Ask a yes/no question, e.g. [action] Is it alive?";
+  }
+  std::string empty_answer_observation() const override {
+    return "Your guess is empty. Name one specific thing after [answer].";
+  }
+  Ask<QuestionReply> ask_question(const std::string& question) const override {
+    return oracle_->answer_question(entity_, question);
   }
 
- private:
-  // As in TurtleGym: the reference drops eight characters whatever they are; by default only a
-  // bracket prefix is dropped.
-  std::string question_text(std::string_view action) const {
-    bool prefixed = action.substr(0, 8) == "[action]" || action.substr(0, 8) == "[search]";
-    if (prefixed || slice_any_) return std::string(py_strip(action.substr(std::min<std::size_t>(8, action.size()))));
-    return std::string(py_strip(action));
-  }
-
-  Flow<StepResult> question(std::string text) {
-    if (text.empty()) {
-      StepResult r;
-      r.observation = "Your question is empty. Ask a yes/no question, e.g. [action] Is it alive?";
-      r.format_error = true;
-      return finish(std::move(r), 0.0);
-    }
-    ++questions_;
-    return ask(oracle_->answer_question(entity_, text), [this, text](QuestionReply reply) -> Flow<StepResult> {
-      if (reply.fallback) ++oracle_failures_;
-      StepResult r;
-      r.observation = reply.text;
-      r.info = json::object{{"question", text}, {"oracle_fallback", reply.fallback}};
-      return finish(std::move(r), 0.0);
-    });
-  }
-
-  Flow<StepResult> guess(std::string text) {
-    if (text.empty()) {
-      StepResult r;
-      r.observation = "Your guess is empty. Name one specific thing after [answer].";
-      r.format_error = true;
-      return finish(std::move(r), 0.0);
-    }
-    ++guesses_;
+  // Rewarded once: the first correct guess scores 1, and nothing after it improves on that.
+  Flow<StepResult> answer(std::string text) override {
     return ask(oracle_->judge_guess(entity_, text), [this, text](GuessVerdict verdict) -> Flow<StepResult> {
-      if (verdict.fallback) ++oracle_failures_;
-      double score = verdict.correct ? 1.0 : 0.0;
-      double gain = std::max(0.0, score - best_);
-      best_ = std::max(best_, score);
+      if (verdict.fallback) note_oracle_failure();
+      double reward = improvement(verdict.correct ? 1.0 : 0.0);
       guessed_ = guessed_ || verdict.correct;
       StepResult r;
       r.observation = verdict.feedback;
       r.terminated = verdict.correct;
       r.info = json::object{{"guess", text}, {"correct", verdict.correct}, {"oracle_fallback", verdict.fallback}};
-      return finish(std::move(r), gain * reward_scale_);
+      return finish(std::move(r), reward);
     });
   }
 
-  StepResult finish(StepResult r, double reward) {
-    reward -= step_penalty_ * step_count();
-    if (normalize_) reward = std::clamp(reward, 0.0, 1.0);
-    r.reward = reward;
-    total_reward_ += reward;
-    return r;
-  }
-
+ private:
   Entity entity_;
   std::unique_ptr<Oracle> oracle_;
-  double reward_scale_, step_penalty_;
-  bool normalize_, slice_any_;
-  double best_ = 0.0;
-  double total_reward_ = 0.0;
   bool guessed_ = false;
-  int questions_ = 0, guesses_ = 0, oracle_failures_ = 0;
 };
 
 class TelepathyGame : public Game {
@@ -165,8 +108,7 @@ EnvInfo info() {
        ParamSpec::real("reward_scale", 1.0, 0, 100, "multiplies the reward of the first correct guess"),
        ParamSpec::real("step_penalty", 0.0, 0, 100, "subtracted per step, times the step number"),
        ParamSpec::boolean("normalize_rewards", true, "clip step rewards to [0, 1]"),
-       ParamSpec::boolean("raw_prefix_slice", false,
-                          "drop the first 8 characters of every question, prefixed or not, as the reference does"),
+       raw_prefix_slice_param(),
        user_hang_up_param()},
       [](Params p) { return std::make_unique<TelepathyGame>(std::move(p)); }};
 }

@@ -61,22 +61,7 @@ LlmRequest question_request(const Story& story, std::string_view question) {
 }
 
 QuestionReply read_question_reply(const LlmResponse& response) {
-  QuestionReply fallback{kQuestionFallback, true};
-  if (!response.ok) return fallback;
-  if (auto o = response_object(response)) {
-    auto it = o->find("response");
-    if (it == o->end() || !it->value().is_string()) return fallback;
-    std::string_view text = py_strip(it->value().get_string());
-    if (text.empty()) return fallback;
-    return QuestionReply{std::string(text), false};
-  }
-  // A bare one-word answer is as good as the object.
-  std::string word = ascii_lower(py_strip(split_think(response.message.content).visible));
-  while (!word.empty() && (word.back() == '.' || word.back() == '!')) word.pop_back();
-  if (word == "yes") return QuestionReply{"Yes", false};
-  if (word == "no") return QuestionReply{"No", false};
-  if (word == "maybe") return QuestionReply{"Maybe", false};
-  return fallback;
+  return read_yes_no_reply(response, kQuestionFallback);
 }
 
 LlmRequest answer_request(const Story& story, std::string_view answer) {

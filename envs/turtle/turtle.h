@@ -14,6 +14,7 @@
 #include "core/environment.h"
 #include "core/user_episode.h"
 #include "core/flow.h"
+#include "core/question_game.h"
 
 namespace rapport::turtle {
 
@@ -68,10 +69,6 @@ std::string answer_feedback(const Story& story, const std::vector<double>& judgm
 
 // ---- Oracles ----
 
-struct QuestionReply {
-  std::string text;       // shown to the agent as is
-  bool fallback = false;  // the oracle failed; text is the fixed fallback message
-};
 struct AnswerVerdict {
   std::vector<double> judgments;  // one per criterion, each 0, 0.5 or 1
   bool fallback = false;          // the judge failed: every judgment 0

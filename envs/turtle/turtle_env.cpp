@@ -1,11 +1,7 @@
 // TurtleGym rules and registration.
 #include <fmt/format.h>
 
-#include <algorithm>
-
-#include "core/pynum.h"
 #include "core/registry.h"
-#include "core/rng.h"
 #include "envs/turtle/turtle.h"
 
 namespace rapport::turtle {
@@ -47,18 +43,14 @@ constexpr const char* kSystemPrompt =
 // sum to 0.9999999999999999 never reaches 1.0; by default we allow for that rounding.
 constexpr double kThresholdTolerance = 1e-9;
 
-class TurtleEpisode : public Episode {
+class TurtleEpisode : public QuestionGameEpisode {
  public:
   TurtleEpisode(Story story, const Params& params, std::unique_ptr<Oracle> oracle)
-      : Episode(static_cast<int>(params.get_int("max_steps"))),
+      : QuestionGameEpisode(params),
         story_(std::move(story)),
         oracle_(std::move(oracle)),
         threshold_(params.get_real("success_threshold")),
-        exact_threshold_(params.get_bool("exact_threshold")),
-        reward_scale_(params.get_real("reward_scale")),
-        step_penalty_(params.get_real("step_penalty")),
-        normalize_(params.get_bool("normalize_rewards")),
-        slice_any_(params.get_bool("raw_prefix_slice")) {}
+        exact_threshold_(params.get_bool("exact_threshold")) {}
 
   std::string system_prompt() const override { return kSystemPrompt; }
   std::string opening() const override {
@@ -69,66 +61,30 @@ class TurtleEpisode : public Episode {
 
   json::object metrics() const override {
     return json::object{{"success", solved_},
-                        {"score", total_reward_},
-                        {"best_score", best_},
-                        {"questions", questions_},
-                        {"answers", answers_},
-                        {"oracle_failures", oracle_failures_}};
+                        {"score", total_reward()},
+                        {"best_score", best()},
+                        {"questions", questions()},
+                        {"answers", answers()},
+                        {"oracle_failures", oracle_failures()}};
   }
 
  protected:
-  Flow<StepResult> on_step(std::string_view action) override {
-    // No strip, case-sensitive prefixes (reference §13.2).
-    if (action.substr(0, 8) == "[finish]") {
-      StepResult r;
-      r.observation = "You ended the game.";
-      r.terminated = true;
-      return finish(std::move(r), 0.0);
-    }
-    if (action.substr(0, 8) == "[answer]") return answer(std::string(py_strip(action.substr(8))));
-    return question(question_text(action));
+  std::string finish_observation() const override { return "You ended the game."; }
+  std::string empty_question_observation() const override {
+    return "Your question is empty. Ask a yes/no question about the story, e.g. [action] Did someone die?";
+  }
+  std::string empty_answer_observation() const override {
+    return "Your explanation is empty. Tell the whole story as you understand it after [answer].";
+  }
+  Ask<QuestionReply> ask_question(const std::string& question) const override {
+    return oracle_->answer_question(story_, question);
   }
 
- private:
-  // Every other action is a question. The reference drops the first eight characters whatever
-  // they are ("[action] " or not); by default we do so only for a bracket prefix, so that a bare
-  // question reaches the host whole.
-  std::string question_text(std::string_view action) const {
-    bool prefixed = action.substr(0, 8) == "[action]" || action.substr(0, 8) == "[search]";
-    if (prefixed || slice_any_) return std::string(py_strip(action.substr(std::min<std::size_t>(8, action.size()))));
-    return std::string(py_strip(action));
-  }
-
-  Flow<StepResult> question(std::string text) {
-    if (text.empty()) {
-      StepResult r;
-      r.observation = "Your question is empty. Ask a yes/no question about the story, e.g. [action] Did someone die?";
-      r.format_error = true;
-      return finish(std::move(r), 0.0);
-    }
-    ++questions_;
-    return ask(oracle_->answer_question(story_, text), [this, text](QuestionReply reply) -> Flow<StepResult> {
-      StepResult r;
-      r.observation = reply.text;
-      if (reply.fallback) ++oracle_failures_;
-      r.info = json::object{{"question", text}, {"oracle_fallback", reply.fallback}};
-      return finish(std::move(r), 0.0);
-    });
-  }
-
-  Flow<StepResult> answer(std::string text) {
-    if (text.empty()) {
-      StepResult r;
-      r.observation = "Your explanation is empty. Tell the whole story as you understand it after [answer].";
-      r.format_error = true;
-      return finish(std::move(r), 0.0);
-    }
-    ++answers_;
+  Flow<StepResult> answer(std::string text) override {
     return ask(oracle_->judge_answer(story_, text), [this](AnswerVerdict verdict) -> Flow<StepResult> {
-      if (verdict.fallback) ++oracle_failures_;
+      if (verdict.fallback) note_oracle_failure();
       double score = weighted_score(story_.criteria, verdict.judgments);
-      double gain = std::max(0.0, score - best_);
-      best_ = std::max(best_, score);
+      double reward = improvement(score);
       bool solved = reaches_threshold(score);
       solved_ = solved_ || solved;
       StepResult r;
@@ -137,35 +93,23 @@ class TurtleEpisode : public Episode {
       json::array judgments;
       for (double j : verdict.judgments) judgments.emplace_back(j);
       r.info = json::object{{"score", score},
-                            {"best_score", best_},
+                            {"best_score", best()},
                             {"judgments", std::move(judgments)},
                             {"oracle_fallback", verdict.fallback}};
-      return finish(std::move(r), gain * reward_scale_);
+      return finish(std::move(r), reward);
     });
   }
 
+ private:
   bool reaches_threshold(double score) const {
     return exact_threshold_ ? score >= threshold_ : score >= threshold_ - kThresholdTolerance;
-  }
-
-  StepResult finish(StepResult r, double reward) {
-    reward -= step_penalty_ * step_count();
-    if (normalize_) reward = std::clamp(reward, 0.0, 1.0);
-    r.reward = reward;
-    total_reward_ += reward;
-    return r;
   }
 
   Story story_;
   std::unique_ptr<Oracle> oracle_;
   double threshold_;
   bool exact_threshold_;
-  double reward_scale_, step_penalty_;
-  bool normalize_, slice_any_;
-  double best_ = 0.0;
-  double total_reward_ = 0.0;
   bool solved_ = false;
-  int questions_ = 0, answers_ = 0, oracle_failures_ = 0;
 };
 
 class TurtleGame : public Game {
@@ -212,8 +156,7 @@ EnvInfo info() {
        ParamSpec::real("reward_scale", 1.0, 0, 100, "multiplies the improvement an explanation earns"),
        ParamSpec::real("step_penalty", 0.0, 0, 100, "subtracted per step, times the step number"),
        ParamSpec::boolean("normalize_rewards", true, "clip step rewards to [0, 1]"),
-       ParamSpec::boolean("raw_prefix_slice", false,
-                          "drop the first 8 characters of every question, prefixed or not, as the reference does"),
+       raw_prefix_slice_param(),
        user_hang_up_param()},
       [](Params p) { return std::make_unique<TurtleGame>(std::move(p)); }};
 }
