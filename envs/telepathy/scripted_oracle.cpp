@@ -556,6 +556,11 @@ Question parse_question(std::string_view text) {
 namespace {
 
 bool contains(const std::vector<std::string>& xs, std::string_view x) { return std::find(xs.begin(), xs.end(), x) != xs.end(); }
+// Whether xs lists x as uncertain, written "?x".
+bool contains_uncertain(const std::vector<std::string>& xs, std::string_view x) {
+  return std::any_of(xs.begin(), xs.end(),
+                     [x](std::string_view s) { return s.size() == x.size() + 1 && s[0] == '?' && s.substr(1) == x; });
+}
 
 V yes_if(bool b) { return b ? V::Yes : V::No; }
 
@@ -568,7 +573,7 @@ V both(V a, V b) {
 // A listed tag is Yes, a "?tag" unknown, and an unlisted one No in a complete table.
 V tag(const Attributes& a, std::string_view t) {
   if (contains(a.tags, t)) return V::Yes;
-  if (contains(a.tags, "?" + std::string(t))) return V::Unknown;
+  if (contains_uncertain(a.tags, t)) return V::Unknown;
   return a.complete ? V::No : V::Unknown;
 }
 
@@ -600,7 +605,7 @@ V person_role(const Attributes& a, std::string_view role) {
   if (!kind_known(a)) return V::Unknown;
   if (!is_person(a) && !is_character(a)) return V::No;
   if (contains(a.roles, role)) return V::Yes;
-  if (contains(a.roles, "?" + std::string(role))) return V::Unknown;
+  if (contains_uncertain(a.roles, role)) return V::Unknown;
   return a.complete ? V::No : V::Unknown;
 }
 
@@ -608,7 +613,7 @@ V person_field(const Attributes& a, std::string_view field) {
   if (!kind_known(a)) return V::Unknown;
   if (!is_person(a) && !is_character(a)) return V::No;
   if (a.field == field || contains(a.tags, field)) return V::Yes;
-  if (contains(a.tags, "?" + std::string(field))) return V::Unknown;
+  if (contains_uncertain(a.tags, field)) return V::Unknown;
   return a.complete ? V::No : V::Unknown;
 }
 
