@@ -11,14 +11,13 @@
 #include "core/pynum.h"
 #include "envs/tau/airline.h"
 #include "envs/tau/phrases.h"
+#include "envs/tau/scripted_customer.h"
 #include "envs/tau/tau.h"
 
 namespace rapport::tau {
 namespace {
 
 bool contains(const std::string& text, const std::string& part) { return text.find(ascii_lower(part)) != std::string::npos; }
-
-std::string stop_line(const std::string& text) { return text + " " + std::string(kStop); }
 
 std::string user_id_of(const TauTask& task) {
   if (!task.requests.empty() || task.instruction.empty()) return task.user_id;
@@ -44,76 +43,41 @@ bool matches(const Request& r, const std::string& m) {
 class AirlineCustomer : public Customer {
  public:
   Ask<CustomerReply> reply(const CustomerView& view) const override {
-    const TauTask& task = *view.task;
-    CustomerReply out;
-    out.state = view.state;
-    std::int64_t req = get_int(view.state, "request");
-    bool confirmed = get_bool(view.state, "confirmed");
-    std::int64_t complaints = get_int(view.state, "complaints");
-    const std::string m = ascii_lower(view.agent_message);
+    ScriptedCustomerTurn turn(view, airline::request_text);
+    const TauTask& task = turn.task();
+    const std::string& m = turn.message();
     const std::string user_id = user_id_of(task);
-
-    auto set = [&](std::int64_t r, bool c, std::int64_t k) {
-      out.state["request"] = r;
-      out.state["confirmed"] = c;
-      out.state["complaints"] = k;
-    };
-    auto say = [&](std::string text) {
-      out.text = std::move(text);
-      return Ask<CustomerReply>::now(out);
-    };
-    auto advance = [&](const char* thanks) {
-      if (req + 1 < static_cast<std::int64_t>(task.requests.size())) {
-        set(req + 1, false, 0);
-        return say(fmt::format("{} I also have another request: {}", thanks,
-                               airline::request_text(task.requests[static_cast<std::size_t>(req + 1)])));
-      }
-      set(req, false, 0);
-      return say(stop_line(std::string(thanks) + " That's all I needed."));
-    };
-    auto complain = [&](const std::string& restated, std::int64_t limit) {
-      set(req, confirmed, complaints + 1);
-      return say(complaints + 1 >= limit ? stop_line("Never mind, I'll try again another time.") : restated);
-    };
 
     const bool proposal = has(m, {"proceed", "yes/no", "yes or no"});
     const bool success = has(m, {"has been", "have been", "is now", "successfully", "is done", "done:"});
     const bool refusal = has(m, {"cannot", "can't", "unable", "not able", "not possible", "not eligible", "not allowed"});
     const bool asks_id = has(m, {"user id", "your id", "verify", "identify"});
 
-    if (task.requests.empty()) {
-      if (!proposal && asks_id) return say(fmt::format("My user id is {}.", user_id));
-      if (proposal) {
-        set(req, true, complaints);
-        return say("Yes, please go ahead.");
-      }
-      if (confirmed && success) return advance("Thank you!");
-      return complain("Here is what I need: " + task.instruction, 4);
+    const Request* current = turn.request();
+    if (!current) {
+      if (!proposal && asks_id) return turn.say(fmt::format("My user id is {}.", user_id));
+      if (proposal) return turn.agree();
+      if (turn.confirmed() && success) return turn.advance("Thank you!");
+      return turn.complain("Here is what I need: " + task.instruction, 4);
     }
 
-    const Request& r = task.requests[static_cast<std::size_t>(std::min<std::int64_t>(req, task.requests.size() - 1))];
+    const Request& r = *current;
     const std::string restated = "As I said: " + airline::request_text(r);
 
-    if (r.kind == "ask_total" && contains(m, r.figure)) return advance("Thanks, that's what I wanted to know.");
-    if (proposal) {
-      if (matches(r, m)) {
-        set(req, true, complaints);
-        return say("Yes, please go ahead.");
-      }
-      set(req, false, complaints);
-      return say("No, that's not what I asked for. " + restated);
-    }
-    if (confirmed && success && !refusal) return advance("Thank you!");
+    if (r.kind == "ask_total" && contains(m, r.figure)) return turn.advance("Thanks, that's what I wanted to know.");
+    if (proposal) return matches(r, m) ? turn.agree() : turn.disagree(restated);
+    if (turn.confirmed() && success && !refusal) return turn.advance("Thank you!");
     if (refusal) {
-      if (r.kind == "refused_cancel" || r.kind == "refused_change") return advance("I see, thank you for checking.");
-      return complain("Are you sure? " + restated, 2);
+      if (r.kind == "refused_cancel" || r.kind == "refused_change") return turn.advance("I see, thank you for checking.");
+      return turn.complain("Are you sure? " + restated, 2);
     }
-    if (asks_id) return say(fmt::format("My user id is {}.", user_id));
+    if (asks_id) return turn.say(fmt::format("My user id is {}.", user_id));
     if (has(m, {"reservation id", "reservation number", "which reservation", "confirmation"}))
-      return say(r.knows_order_id ? fmt::format("It's reservation {}.", r.order_id)
-                                  : fmt::format("I don't have the reservation number at hand; it's my {}.", airline::reservation_ref(r)));
-    if (has(m, {"reason"}) && !r.reason.empty()) return say(fmt::format("The reason: {}.", r.reason));
-    return complain(restated, 5);
+      return turn.say(r.knows_order_id
+                          ? fmt::format("It's reservation {}.", r.order_id)
+                          : fmt::format("I don't have the reservation number at hand; it's my {}.", airline::reservation_ref(r)));
+    if (has(m, {"reason"}) && !r.reason.empty()) return turn.say(fmt::format("The reason: {}.", r.reason));
+    return turn.complain(restated, 5);
   }
 };
 

@@ -9,12 +9,11 @@
 
 #include "core/pynum.h"
 #include "envs/tau/phrases.h"
+#include "envs/tau/scripted_customer.h"
 #include "envs/tau/tau.h"
 
 namespace rapport::tau {
 namespace {
-
-std::string stop_line(const std::string& text) { return text + " " + std::string(kStop); }
 
 // Identity facts from an imported tau-bench instruction ("Your name is Yusuf Rossi and your zip
 // code is 19122", "your email is ...").
@@ -67,89 +66,42 @@ bool matches(const Request& r, const std::string& m) {
 class ScriptedCustomer : public Customer {
  public:
   Ask<CustomerReply> reply(const CustomerView& view) const override {
-    const TauTask& task = *view.task;
-    CustomerReply out;
-    out.state = view.state;
-    std::int64_t req = get_int(view.state, "request");
-    bool confirmed = get_bool(view.state, "confirmed");
-    std::int64_t complaints = get_int(view.state, "complaints");
-    const std::string m = ascii_lower(view.agent_message);
+    ScriptedCustomerTurn turn(view, request_text);
+    const TauTask& task = turn.task();
+    const std::string& m = turn.message();
     Identity identity = task.requests.empty() ? identity_from_instruction(task.instruction) : task.identity;
-
-    auto set = [&](std::int64_t r, bool c, std::int64_t k) {
-      out.state["request"] = r;
-      out.state["confirmed"] = c;
-      out.state["complaints"] = k;
-    };
-    // The current request is settled: the next one, or goodbye.
-    auto advance = [&](const char* thanks) {
-      if (req + 1 < static_cast<std::int64_t>(task.requests.size())) {
-        out.text = fmt::format("{} I also have another request: {}", thanks,
-                               request_text(task.requests[static_cast<std::size_t>(req + 1)]));
-        set(req + 1, false, 0);
-      } else {
-        out.text = stop_line(std::string(thanks) + " That's all I needed.");
-        set(req, false, 0);
-      }
-      return Ask<CustomerReply>::now(out);
-    };
-    auto complain = [&](const std::string& restated, std::int64_t limit) {
-      if (complaints + 1 >= limit) {
-        out.text = stop_line("Never mind, I'll try again another time.");
-        set(req, confirmed, complaints + 1);
-      } else {
-        out.text = restated;
-        set(req, confirmed, complaints + 1);
-      }
-      return Ask<CustomerReply>::now(out);
-    };
 
     const bool proposal = has(m, {"proceed", "yes/no", "yes or no"});
     const bool success = has(m, {"has been", "have been", "is now", "successfully", "submitted", "is done", "done:"});
     const bool refusal = has(m, {"cannot", "can't", "unable", "not able", "not possible", "not eligible", "not allowed"});
 
-    if (task.requests.empty()) {
+    const Request* current = turn.request();
+    if (!current) {
       // An imported task: the instruction is all this customer knows.
-      if (!proposal && has(m, {"email", "zip", "your name"})) return Ask<CustomerReply>::now({identity_answer(identity, m), out.state});
-      if (proposal) {
-        set(req, true, complaints);
-        out.text = "Yes, please go ahead.";
-        return Ask<CustomerReply>::now(out);
-      }
-      if (confirmed && success) return advance("Thank you!");
-      return complain("Here is what I need: " + task.instruction, 4);
+      if (!proposal && has(m, {"email", "zip", "your name"})) return turn.say(identity_answer(identity, m));
+      if (proposal) return turn.agree();
+      if (turn.confirmed() && success) return turn.advance("Thank you!");
+      return turn.complain("Here is what I need: " + task.instruction, 4);
     }
 
-    const Request& r = task.requests[static_cast<std::size_t>(std::min<std::int64_t>(req, task.requests.size() - 1))];
+    const Request& r = *current;
     const std::string restated = "As I said: " + request_text(r);
 
-    if (r.kind == "ask_total" && m.find(ascii_lower(r.figure)) != std::string::npos) return advance("Thanks, that's what I wanted to know.");
-    if (proposal) {
-      if (r.kind == "refused_cancel" || matches(r, m)) {
-        set(req, true, complaints);
-        out.text = "Yes, please go ahead.";
-        return Ask<CustomerReply>::now(out);
-      }
-      set(req, false, complaints);
-      out.text = "No, that's not what I asked for. " + restated;
-      return Ask<CustomerReply>::now(out);
-    }
-    if (confirmed && success && !refusal) return advance("Thank you!");
+    if (r.kind == "ask_total" && m.find(ascii_lower(r.figure)) != std::string::npos)
+      return turn.advance("Thanks, that's what I wanted to know.");
+    if (proposal) return (r.kind == "refused_cancel" || matches(r, m)) ? turn.agree() : turn.disagree(restated);
+    if (turn.confirmed() && success && !refusal) return turn.advance("Thank you!");
     if (refusal) {
-      if (r.kind == "refused_cancel") return advance("I see, thank you for checking.");
-      return complain("Are you sure? " + restated, 2);
+      if (r.kind == "refused_cancel") return turn.advance("I see, thank you for checking.");
+      return turn.complain("Are you sure? " + restated, 2);
     }
-    if (has(m, {"email", "zip", "your name", "verify", "identity"})) return Ask<CustomerReply>::now({identity_answer(identity, m), out.state});
-    if (has(m, {"order id", "order number", "which order"})) {
-      out.text = r.knows_order_id ? fmt::format("It's order {}.", r.order_id)
-                                  : fmt::format("I don't have the order number at hand, but it's the order with the {}.", r.hint_item);
-      return Ask<CustomerReply>::now(out);
-    }
-    if (r.kind == "cancel" && has(m, {"reason"})) {
-      out.text = fmt::format("The reason: {}.", r.reason);
-      return Ask<CustomerReply>::now(out);
-    }
-    return complain(restated, 5);
+    if (has(m, {"email", "zip", "your name", "verify", "identity"})) return turn.say(identity_answer(identity, m));
+    if (has(m, {"order id", "order number", "which order"}))
+      return turn.say(r.knows_order_id
+                          ? fmt::format("It's order {}.", r.order_id)
+                          : fmt::format("I don't have the order number at hand, but it's the order with the {}.", r.hint_item));
+    if (r.kind == "cancel" && has(m, {"reason"})) return turn.say(fmt::format("The reason: {}.", r.reason));
+    return turn.complain(restated, 5);
   }
 };
 
