@@ -32,9 +32,9 @@ FakeReply function_policy(const json::object& body) {
   }
 }
 
-std::vector<std::string> llm_args(const std::string& base_url, const std::string& out, int tasks) {
+std::vector<std::string> llm_args(const std::string& base_url, const std::string& out, int tasks, int samples = 2) {
   return {"run", "--env", "function", "--agent", "llm", "--model", "fake-model", "--base-url", base_url, "--tasks",
-          std::to_string(tasks), "--samples", "2", "--out", out, "-q", "--retries", "0", "--timeout", "5"};
+          std::to_string(tasks), "--samples", std::to_string(samples), "--out", out, "-q", "--retries", "0", "--timeout", "5"};
 }
 
 }  // namespace
@@ -268,9 +268,8 @@ TEST_CASE("hardening: `rapport replay` of a line `rapport run` wrote reproduces 
   FakeOpenAiServer server(function_policy);
   for (bool llm : {false, true}) {
     const std::string out = dir.file(llm ? "llm.jsonl" : "scripted.jsonl");
-    std::vector<std::string> args = llm ? llm_args(server.base_url(), out, 1)
+    std::vector<std::string> args = llm ? llm_args(server.base_url(), out, 1, 1)
                                         : std::vector<std::string>{"run", "--episodes", "1", "--out", out, "-q"};
-    if (llm) args[12] = "1";  // one sample: one line
     REQUIRE(run_cli(args).exit_code == 0);
     REQUIRE(read_lines(out).size() == 1);
     CliResult r = run_cli({"replay", out});

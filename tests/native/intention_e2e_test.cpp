@@ -9,15 +9,14 @@
 
 #include "envs/intention/intention.h"
 #include "native/evaluation.h"
-#include "native/scheduler.h"
-#include "native/trajectory_files.h"
 #include "tests/native/fake_openai_server.h"
 #include "tests/native/test_support.h"
 
 using namespace rapport;
 using rapport::testing::TempDir;
-using rapport::testing::fake_endpoint;
-using rapport::testing::read_trajectories;
+using rapport::testing::data_file_batch;
+using rapport::testing::llm_batch;
+using rapport::testing::run_episodes;
 
 namespace {
 
@@ -47,24 +46,8 @@ TEST_CASE("intention e2e: the LLM responder and judge through the runner and the
   options.record_bodies = true;
   FakeOpenAiServer server(respond, options);
   TempDir dir;
-  RunOptions o;
-  o.env_spec = "intention";
-  o.tasks.count = 3;
-  o.tasks.seed = 5;
-  o.samples = 2;
-  o.agent = "llm";
-  o.user = OracleKind::Llm;
-  o.concurrency = 8;
-  o.progress = ProgressMode::Off;
-  o.endpoints.policy = fake_endpoint(server, "policy");
-  o.endpoints.user = fake_endpoint(server, "user");  // the judge falls back to the user's endpoint
-  o.out = dir.file("intention.jsonl");
-  RunResult r = run_batch(o, nullptr);
-  CHECK(r.counters.episodes_done == 6);
-  CHECK(r.counters.failed_calls == 0);
-
-  auto ts = read_trajectories(o.out);
-  REQUIRE(ts.size() == 6);
+  // The judge falls back to the user's endpoint.
+  auto ts = run_episodes(llm_batch(server, "intention", 3, 5, 2, dir.file("intention.jsonl")), 6);
   double reward_sum = 0;
   for (const auto& t : ts) {
     INFO(t.task_id);
@@ -118,17 +101,8 @@ TEST_CASE("intention e2e: a reference-format intentions file written to disk pla
                                                      {"options", json::array{"Warm", "Cool", "Neutral"}}}}}});
   TempDir dir;
   std::ofstream(dir.file("all_intentions_test.json")) << to_json(items);
-  RunOptions o;
-  o.env_spec = "intention";
-  o.tasks.data_file = dir.file("all_intentions_test.json");
-  o.tasks.split = "test";
-  o.tasks.count = 0;
-  o.progress = ProgressMode::Off;
-  o.out = dir.file("out.jsonl");
-  RunResult r = run_batch(o, nullptr);
-  CHECK(r.counters.episodes_done == 12);  // the file is the split
-  auto ts = read_trajectories(o.out);
-  REQUIRE(ts.size() == 12);
+  // The file is the split.
+  auto ts = run_episodes(data_file_batch("intention", dir.file("all_intentions_test.json"), "test", dir.file("out.jsonl")), 12);
   for (const auto& t : ts) {
     CHECK(t.stop_reason == "terminated");
     // The scripted agent's budget question uncovers the derived keyword "budget"; no question

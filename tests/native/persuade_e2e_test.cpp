@@ -8,15 +8,14 @@
 #include <fstream>
 
 #include "native/evaluation.h"
-#include "native/scheduler.h"
-#include "native/trajectory_files.h"
 #include "tests/native/fake_openai_server.h"
 #include "tests/native/test_support.h"
 
 using namespace rapport;
 using rapport::testing::TempDir;
-using rapport::testing::fake_endpoint;
-using rapport::testing::read_trajectories;
+using rapport::testing::data_file_batch;
+using rapport::testing::llm_batch;
+using rapport::testing::run_episodes;
 
 namespace {
 
@@ -46,24 +45,7 @@ FakeReply respond(const json::object& body) {
 TEST_CASE("persuade e2e: the LLM user through the runner and the fake server", "[persuade][e2e]") {
   FakeOpenAiServer server(respond, FakeServerOptions{0.001});
   TempDir dir;
-  RunOptions o;
-  o.env_spec = "persuade";
-  o.tasks.count = 3;
-  o.tasks.seed = 5;
-  o.samples = 2;
-  o.agent = "llm";
-  o.user = OracleKind::Llm;
-  o.concurrency = 8;
-  o.progress = ProgressMode::Off;
-  o.endpoints.policy = fake_endpoint(server, "policy");
-  o.endpoints.user = fake_endpoint(server, "user");
-  o.out = dir.file("persuade.jsonl");
-  RunResult r = run_batch(o, nullptr);
-  CHECK(r.counters.episodes_done == 6);
-  CHECK(r.counters.failed_calls == 0);
-
-  auto ts = read_trajectories(o.out);
-  REQUIRE(ts.size() == 6);
+  auto ts = run_episodes(llm_batch(server, "persuade", 3, 5, 2, dir.file("persuade.jsonl")), 6);
   for (const auto& t : ts) {
     INFO(t.task_id);
     REQUIRE(t.turns.size() == 4);
@@ -104,17 +86,8 @@ TEST_CASE("persuade e2e: a reference-format statements file written to disk play
                                  {"argument", "I have always thought so."}});
   TempDir dir;
   std::ofstream(dir.file("all_statements_refined.json")) << to_json(items);
-  RunOptions o;
-  o.env_spec = "persuade";
-  o.tasks.data_file = dir.file("all_statements_refined.json");
-  o.tasks.split = "test";
-  o.tasks.count = 0;
-  o.progress = ProgressMode::Off;
-  o.out = dir.file("out.jsonl");
-  RunResult r = run_batch(o, nullptr);
-  CHECK(r.counters.episodes_done == 42);  // 450 shuffled, 420 kept, the last 42 of them
-  auto ts = read_trajectories(o.out);
-  REQUIRE(ts.size() == 42);
+  // 450 shuffled, 420 kept, the last 42 of them.
+  auto ts = run_episodes(data_file_batch("persuade", dir.file("all_statements_refined.json"), "test", dir.file("out.jsonl")), 42);
   for (const auto& t : ts) {
     CHECK(t.task_id.rfind("ST", 0) == 0);
     CHECK(t.stop_reason == "terminated");

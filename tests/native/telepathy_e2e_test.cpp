@@ -7,37 +7,23 @@
 #include <fstream>
 
 #include "native/scheduler.h"
-#include "native/trajectory_files.h"
 #include "tests/native/fake_openai_server.h"
 #include "tests/native/test_support.h"
 
 using namespace rapport;
 using rapport::testing::TempDir;
+using rapport::testing::data_file_batch;
 using rapport::testing::fake_endpoint;
-using rapport::testing::read_trajectories;
+using rapport::testing::llm_batch;
+using rapport::testing::run_episodes;
 
 namespace {
 
+// 4 tasks × 2 samples, the judge on an endpoint of its own.
 std::vector<Trajectory> run(const FakeOpenAiServer& server, const std::string& out) {
-  RunOptions o;
-  o.env_spec = "telepathy";
-  o.tasks.count = 4;
-  o.tasks.seed = 3;
-  o.samples = 2;
-  o.agent = "llm";
-  o.user = OracleKind::Llm;
-  o.concurrency = 8;
-  o.progress = ProgressMode::Off;
-  o.endpoints.policy = fake_endpoint(server, "policy");
-  o.endpoints.user = fake_endpoint(server, "user");
+  RunOptions o = llm_batch(server, "telepathy", 4, 3, 2, out);
   o.endpoints.judge = fake_endpoint(server, "judge");
-  o.out = out;
-  RunResult r = run_batch(o, nullptr);
-  CHECK(r.counters.episodes_done == 8);
-  CHECK(r.counters.failed_calls == 0);
-  std::vector<Trajectory> ts;
-  for_each_trajectory(out, [&](const Trajectory& t, const json::object&) { ts.push_back(t); });
-  return ts;
+  return run_episodes(o, 8);
 }
 
 // The policy asks one question, makes a wrong guess and a right one (the judge knows which), then
@@ -68,7 +54,6 @@ TEST_CASE("telepathy e2e: the LLM host and guess judge through the runner and th
       FakeServerOptions{0.002});
   TempDir dir;
   auto ts = run(server, dir.file("telepathy.jsonl"));
-  REQUIRE(ts.size() == 8);
   for (const auto& t : ts) {
     INFO(t.task_id);
     REQUIRE(t.turns.size() == 3);
@@ -95,7 +80,6 @@ TEST_CASE("telepathy e2e: empty replies and junk verdicts fall back and the epis
   });
   TempDir dir;
   auto ts = run(server, dir.file("telepathy.jsonl"));
-  REQUIRE(ts.size() == 8);
   for (const auto& t : ts) {
     REQUIRE(t.turns.size() == 4);
     CHECK(t.turns[0].observation == "I could not answer that question just now. Please ask again.");
@@ -117,18 +101,8 @@ TEST_CASE("telepathy e2e: a reference-format entities file written to disk plays
                                    {"category", "animal"}});
   TempDir dir;
   std::ofstream(dir.file("all_entities_refined.json")) << to_json(file);
-  RunOptions o;
-  o.env_spec = "telepathy";
-  o.tasks.data_file = dir.file("all_entities_refined.json");
-  o.tasks.split = "test";  // int(50 * 0.9) = 45 train, 5 test
-  o.tasks.count = 0;
-  o.progress = ProgressMode::Off;
-  o.out = dir.file("out.jsonl");
-  RunResult r = run_batch(o, nullptr);
-  CHECK(r.counters.episodes_done == 5);
-  std::vector<Trajectory> ts;
-  for_each_trajectory(o.out, [&](const Trajectory& t, const json::object&) { ts.push_back(t); });
-  REQUIRE(ts.size() == 5);
+  // int(50 * 0.9) = 45 train, 5 test
+  auto ts = run_episodes(data_file_batch("telepathy", dir.file("all_entities_refined.json"), "test", dir.file("out.jsonl")), 5);
   for (const auto& t : ts) {
     CHECK(t.task_id.rfind("entity_", 0) == 0);
     CHECK((t.stop_reason == "terminated" || t.stop_reason == "truncated"));

@@ -1,5 +1,7 @@
 #include "tests/native/test_support.h"
 
+#include <catch2/catch.hpp>
+
 #include "native/trajectory_files.h"
 #include "tests/native/fake_openai_server.h"
 
@@ -37,6 +39,43 @@ std::vector<Trajectory> read_trajectories(const std::string& path) {
   std::vector<Trajectory> out;
   for_each_trajectory(path, [&](const Trajectory& t, const json::object&) { out.push_back(t); });
   return out;
+}
+
+RunOptions llm_batch(const FakeOpenAiServer& server, std::string env_spec, std::size_t tasks, std::uint64_t seed,
+                     int samples, std::string out) {
+  RunOptions o;
+  o.env_spec = std::move(env_spec);
+  o.tasks.count = tasks;
+  o.tasks.seed = seed;
+  o.samples = samples;
+  o.agent = "llm";
+  o.user = OracleKind::Llm;
+  o.concurrency = 8;
+  o.progress = ProgressMode::Off;
+  o.endpoints.policy = fake_endpoint(server, "policy");
+  o.endpoints.user = fake_endpoint(server, "user");
+  o.out = std::move(out);
+  return o;
+}
+
+RunOptions data_file_batch(std::string env_spec, std::string data_file, std::string split, std::string out) {
+  RunOptions o;
+  o.env_spec = std::move(env_spec);
+  o.tasks.data_file = std::move(data_file);
+  o.tasks.split = std::move(split);
+  o.tasks.count = 0;  // the whole split
+  o.progress = ProgressMode::Off;
+  o.out = std::move(out);
+  return o;
+}
+
+std::vector<Trajectory> run_episodes(const RunOptions& options, std::size_t episodes) {
+  RunResult r = run_batch(options, nullptr);
+  CHECK(r.counters.episodes_done == static_cast<std::int64_t>(episodes));
+  CHECK(r.counters.failed_calls == 0);
+  std::vector<Trajectory> ts = read_trajectories(options.out);
+  REQUIRE(ts.size() == episodes);
+  return ts;
 }
 
 

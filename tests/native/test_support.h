@@ -8,6 +8,7 @@
 
 #include "core/trajectory.h"
 #include "native/endpoint.h"
+#include "native/scheduler.h"
 
 namespace rapport {
 class FakeOpenAiServer;
@@ -20,6 +21,16 @@ Endpoint fake_endpoint(const FakeOpenAiServer& server, std::string name, double 
 // Every trajectory of a JSONL file, in order.
 std::vector<Trajectory> read_trajectories(const std::string& path);
 
+// `tasks` built-in tasks of env_spec for `seed`, `samples` each, played by the LLM agent with LLM
+// users, the policy's and the user's models at the fake server (the judge falls back to the
+// user's), written to `out`.
+RunOptions llm_batch(const FakeOpenAiServer& server, std::string env_spec, std::size_t tasks, std::uint64_t seed,
+                     int samples, std::string out);
+// Every task of a reference-format data file's split, played once by the scripted agent and user.
+RunOptions data_file_batch(std::string env_spec, std::string data_file, std::string split, std::string out);
+// Runs the batch, checks that all `episodes` finished with no failed model call, and returns
+// their trajectories.
+std::vector<Trajectory> run_episodes(const RunOptions& options, std::size_t episodes);
 
 // A fresh folder under /tmp, removed with everything in it when the object goes.
 class TempDir {

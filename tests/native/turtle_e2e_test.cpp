@@ -6,37 +6,20 @@
 
 #include <fstream>
 
-#include "native/scheduler.h"
-#include "native/trajectory_files.h"
 #include "tests/native/fake_openai_server.h"
 #include "tests/native/test_support.h"
 
 using namespace rapport;
 using rapport::testing::TempDir;
-using rapport::testing::fake_endpoint;
-using rapport::testing::read_trajectories;
+using rapport::testing::data_file_batch;
+using rapport::testing::llm_batch;
+using rapport::testing::run_episodes;
 
 namespace {
 
+// 3 tasks × 2 samples; the judge falls back to the user's endpoint.
 std::vector<Trajectory> run(const FakeOpenAiServer& server, const std::string& out) {
-  RunOptions o;
-  o.env_spec = "turtle";
-  o.tasks.count = 3;
-  o.tasks.seed = 5;
-  o.samples = 2;
-  o.agent = "llm";
-  o.user = OracleKind::Llm;
-  o.concurrency = 8;
-  o.progress = ProgressMode::Off;
-  o.endpoints.policy = fake_endpoint(server, "policy");
-  o.endpoints.user = fake_endpoint(server, "user");  // the judge falls back to the user's endpoint
-  o.out = out;
-  RunResult r = run_batch(o, nullptr);
-  CHECK(r.counters.episodes_done == 6);
-  CHECK(r.counters.failed_calls == 0);
-  std::vector<Trajectory> ts;
-  for_each_trajectory(out, [&](const Trajectory& t, const json::object&) { ts.push_back(t); });
-  return ts;
+  return run_episodes(llm_batch(server, "turtle", 3, 5, 2, out), 6);
 }
 
 // The policy asks one question, explains, then finishes.
@@ -73,7 +56,6 @@ TEST_CASE("turtle e2e: the LLM host and judge through the runner and the fake se
       FakeServerOptions{0.002});
   TempDir dir;
   auto ts = run(server, dir.file("turtle.jsonl"));
-  REQUIRE(ts.size() == 6);
   for (const auto& t : ts) {
     INFO(t.task_id);
     REQUIRE(t.turns.size() == 2);  // the perfect explanation ends the game
@@ -98,7 +80,6 @@ TEST_CASE("turtle e2e: unusable oracle output falls back and the episode still e
   });
   TempDir dir;
   auto ts = run(server, dir.file("turtle.jsonl"));
-  REQUIRE(ts.size() == 6);
   for (const auto& t : ts) {
     REQUIRE(t.turns.size() == 3);
     CHECK(t.turns[0].observation == "The host could not answer that question just now. Please ask again.");
@@ -124,18 +105,7 @@ TEST_CASE("turtle e2e: a reference-format stories file written to disk plays its
   }
   TempDir dir;
   std::ofstream(dir.file("all_stories_refined.json")) << to_json(file);
-  RunOptions o;
-  o.env_spec = "turtle";
-  o.tasks.data_file = dir.file("all_stories_refined.json");
-  o.tasks.split = "test";
-  o.tasks.count = 0;
-  o.progress = ProgressMode::Off;
-  o.out = dir.file("out.jsonl");
-  RunResult r = run_batch(o, nullptr);
-  CHECK(r.counters.episodes_done == 6);
-  std::vector<Trajectory> ts;
-  for_each_trajectory(o.out, [&](const Trajectory& t, const json::object&) { ts.push_back(t); });
-  REQUIRE(ts.size() == 6);
+  auto ts = run_episodes(data_file_batch("turtle", dir.file("all_stories_refined.json"), "test", dir.file("out.jsonl")), 6);
   for (const auto& t : ts) {
     CHECK(t.task_id.rfind("Story ", 0) == 0);
     CHECK((t.stop_reason == "terminated" || t.stop_reason == "truncated"));
