@@ -8,8 +8,11 @@
 #include "core/rng.h"
 #include "core/runner.h"
 #include "envs/function/function.h"
+#include "tests/portable/episode_support.h"
 
 using namespace rapport;
+using rapport::test::no_model;
+using rapport::test::drive_scripted;
 
 namespace {
 
@@ -18,32 +21,24 @@ Task reference_task(std::string rule, std::array<long long, 4> test_case, double
   return Task{t.id, function::to_json(t)};
 }
 
-StepResult step(Episode& e, std::string_view action) {
-  auto flow = e.step(action);
-  REQUIRE(flow.ready());  // FunctionGym never needs a model
-  return flow.value();
-}
-
-LlmResponse no_model(const LlmRequest&) { return llm_failure("no model in this test"); }
-
 }  // namespace
 
 TEST_CASE("function: reference vectors of section 13.5") {
   auto game = make_game("function");
   auto e = game->new_episode(reference_task("c * (a * b) * d", {3, 5, 5, 3}, 225.0), {});
-  auto r = step(*e, "[action] 1 2 3 4");
+  auto r = drive_scripted(*e, "[action] 1 2 3 4");
   CHECK(r.observation == "For numbers [1.0, 2.0, 3.0, 4.0], the function gives 24.0.");
   CHECK(r.reward == 0.0);
   CHECK_FALSE(r.terminated);
-  r = step(*e, "[action] 3 5 5 3");
+  r = drive_scripted(*e, "[action] 3 5 5 3");
   CHECK(r.observation.find("test case") != std::string::npos);
   CHECK(r.observation.find("gives") == std::string::npos);
-  r = step(*e, "[action] 1 2 3");
+  r = drive_scripted(*e, "[action] 1 2 3");
   CHECK(r.observation.find("exactly four numbers") != std::string::npos);
   CHECK(r.format_error);
-  r = step(*e, "[search] TEST");
+  r = drive_scripted(*e, "[search] TEST");
   CHECK(r.observation == "Test case: [3, 5, 5, 3]");
-  r = step(*e, "[answer] 225.0000005");
+  r = drive_scripted(*e, "[answer] 225.0000005");
   CHECK(r.reward == 1.0);
   CHECK(r.terminated);
   CHECK(e->over());
@@ -53,7 +48,7 @@ TEST_CASE("function: Python arithmetic in feedback") {
   auto game = make_game("function");
   auto probe = [&](std::string rule, std::string action) {
     auto e = game->new_episode(reference_task(std::move(rule), {9, 9, 9, 9}, 0.0), {});
-    return step(*e, action).observation;
+    return drive_scripted(*e, action).observation;
   };
   CHECK(probe("a / (c - d) - b", "[action] 1 2 3 4") == "For numbers [1.0, 2.0, 3.0, 4.0], the function gives -3.0.");
   CHECK(probe("(b * c) / (a - d)", "[action] 1 2 3 1").find("could not be evaluated") != std::string::npos);
@@ -73,17 +68,17 @@ TEST_CASE("function: Python arithmetic in feedback") {
 TEST_CASE("function: search, answer and finish cases") {
   auto game = make_game("function");
   auto e = game->new_episode(reference_task("a + b + c + d", {1, 2, 3, 4}, 10.0), {});
-  CHECK(step(*e, "[search] tests").format_error);
-  CHECK(step(*e, "[answer]").observation.find("empty") != std::string::npos);
-  CHECK(step(*e, "[answer] ten").format_error);
-  auto wrong = step(*e, "[answer] 1_0.5");
+  CHECK(drive_scripted(*e, "[search] tests").format_error);
+  CHECK(drive_scripted(*e, "[answer]").observation.find("empty") != std::string::npos);
+  CHECK(drive_scripted(*e, "[answer] ten").format_error);
+  auto wrong = drive_scripted(*e, "[answer] 1_0.5");
   CHECK(wrong.reward == 0.0);
   CHECK_FALSE(wrong.terminated);
-  CHECK(step(*e, "hello").format_error);
-  auto fin = step(*e, "[finish]");
+  CHECK(drive_scripted(*e, "hello").format_error);
+  auto fin = drive_scripted(*e, "[finish]");
   CHECK(fin.terminated);
   CHECK(fin.observation.find("10.0") != std::string::npos);
-  auto after = step(*e, "[answer] 10");
+  auto after = drive_scripted(*e, "[answer] 10");
   CHECK(after.terminated);
   CHECK(after.reward == 0.0);
 }
@@ -91,8 +86,8 @@ TEST_CASE("function: search, answer and finish cases") {
 TEST_CASE("function: truncation at max_steps") {
   auto game = make_game("function(max_steps=2)");
   auto e = game->new_episode(reference_task("a + b + c + d", {1, 2, 3, 4}, 10.0), {});
-  CHECK_FALSE(step(*e, "[search] test").truncated);
-  CHECK(step(*e, "[search] test").truncated);
+  CHECK_FALSE(drive_scripted(*e, "[search] test").truncated);
+  CHECK(drive_scripted(*e, "[search] test").truncated);
 }
 
 TEST_CASE("function: scripted agent solves at least 90% of generated tasks") {
@@ -153,8 +148,8 @@ TEST_CASE("function: importer reads the reference format with the reference spli
   CHECK(ids.size() == 538);
   // An imported task plays like any other.
   auto e = game->new_episode(find_task(all, "func-7"), {});
-  CHECK(step(*e, "[search] test").observation == "Test case: [1, 2, 3, 7]");
-  CHECK(step(*e, "[answer] -2").reward == 1.0);
+  CHECK(drive_scripted(*e, "[search] test").observation == "Test case: [1, 2, 3, 7]");
+  CHECK(drive_scripted(*e, "[answer] -2").reward == 1.0);
 
   CHECK_THROWS_WITH(game->import_tasks("{", "all"), Catch::Contains("not valid JSON"));
   CHECK_THROWS_WITH(game->import_tasks("[{\"id\": \"x\", \"rule\": \"a +\", \"test_case\": [1,2,3,4], \"expected_result\": 1}]", "all"),

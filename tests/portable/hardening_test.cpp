@@ -10,8 +10,10 @@
 #include "core/runner.h"
 #include "core/text.h"
 #include "envs/function/function.h"
+#include "tests/portable/episode_support.h"
 
 using namespace rapport;
+using rapport::test::drive;
 
 namespace {
 
@@ -22,12 +24,6 @@ std::string error_of(const std::function<void()>& f) {
     return e.what();
   }
   return "";
-}
-
-StepResult step_with(Episode& e, std::string_view action, const std::function<LlmResponse(const LlmRequest&)>& model) {
-  auto flow = e.step(action);
-  while (!flow.ready()) flow = flow.resume(model(flow.request()));
-  return flow.value();
 }
 
 }  // namespace
@@ -58,9 +54,9 @@ TEST_CASE("hardening: FunctionGym reads Unicode decimal digits as the reference 
   auto game = make_game("function");
   auto e = game->new_episode(Task{t.id, function::to_json(t)}, {});
   auto no_model = [](const LlmRequest&) { return llm_failure("no model"); };
-  StepResult r = step_with(*e, "[action] ١ ٢ ٣ ٤", no_model);
+  StepResult r = drive(*e, "[action] ١ ٢ ٣ ٤", no_model);
   CHECK(r.observation == "For numbers [1.0, 2.0, 3.0, 4.0], the function gives 24.0.");
-  r = step_with(*e, "[answer] ２２５", no_model);
+  r = drive(*e, "[answer] ２２５", no_model);
   CHECK(r.reward == 1.0);
   CHECK(r.terminated);
 }
@@ -69,15 +65,15 @@ TEST_CASE("hardening: TravelGym counts unusable judge and responder replies", "[
   auto game = make_game("travel");
   auto e = game->new_episode(game->task(77, 2), EpisodeOptions{OracleKind::Llm, 0});
   auto garbage = [](const LlmRequest&) { return llm_text("no idea"); };
-  StepResult r = step_with(*e, "[search] hotels please", garbage);
+  StepResult r = drive(*e, "[search] hotels please", garbage);
   CHECK(r.observation.find("technical problems") != std::string::npos);
   CHECK(e->metrics().at("judge_failures").as_int64() == 1);
-  step_with(*e, "[action] Do you like to swim?", garbage);
+  drive(*e, "[action] Do you like to swim?", garbage);
   CHECK(e->metrics().at("judge_failures").as_int64() == 2);
   CHECK(e->metrics().at("responder_failures").as_int64() == 1);
   // Well-formed replies count nothing.
   auto e2 = game->new_episode(game->task(77, 2), EpisodeOptions{OracleKind::Llm, 0});
-  step_with(*e2, "[action] Hello!", [](const LlmRequest& q) {
+  drive(*e2, "[action] Hello!", [](const LlmRequest& q) {
     return llm_text(q.purpose == "utterance_judge" ? R"({"type": "1", "note": "hi"})" : R"({"response": "Hi."})");
   });
   CHECK(e2->metrics().at("judge_failures").as_int64() == 0);
@@ -102,7 +98,7 @@ TEST_CASE("hardening: imported travel options are shown with the fields they car
   auto tasks = game->import_tasks(file, "all");
   REQUIRE(tasks.size() == 1);
   auto e = game->new_episode(tasks[0], EpisodeOptions{OracleKind::Llm, 0});
-  StepResult r = step_with(*e, "[search] hotels in Bergen", [](const LlmRequest&) {
+  StepResult r = drive(*e, "[search] hotels in Bergen", [](const LlmRequest&) {
     return llm_text(R"({"alignment_judgement": "True", "alignment_aspect": "hotel"})");
   });
   INFO(r.observation);

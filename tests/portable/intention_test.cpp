@@ -10,8 +10,11 @@
 #include "core/registry.h"
 #include "core/runner.h"
 #include "envs/intention/intention.h"
+#include "tests/portable/episode_support.h"
 
 using namespace rapport;
+using rapport::test::no_model;
+using rapport::test::drive_scripted;
 
 namespace {
 
@@ -61,15 +64,7 @@ StepResult ask_llm(Episode& e, std::string_view indices, bool related = true) {
                  llm_text(coverage(indices, related)));
 }
 
-StepResult step_now(Episode& e, std::string_view action) {
-  auto flow = e.step(action);
-  REQUIRE(flow.ready());
-  return flow.value();
-}
-
 const EpisodeOptions kLlm{OracleKind::Llm, 0};
-
-LlmResponse no_model(const LlmRequest&) { return llm_failure("no model in this test"); }
 
 }  // namespace
 
@@ -150,11 +145,11 @@ TEST_CASE("intention: empty and unusable oracle output", "[intention]") {
 
 TEST_CASE("intention: finish, empty questions and prefixes", "[intention]") {
   auto e = make_game("intention")->new_episode(trip_task(), kLlm);
-  auto empty = step_now(*e, "  [action]   ");  // never reaches the oracle
+  auto empty = drive_scripted(*e, "  [action]   ");  // never reaches the oracle
   CHECK(empty.format_error);
   CHECK(empty.reward == 0.0);
-  CHECK(step_now(*e, "").format_error);
-  auto fin = step_now(*e, "  [FINISH]  ");
+  CHECK(drive_scripted(*e, "").format_error);
+  auto fin = drive_scripted(*e, "  [FINISH]  ");
   CHECK(fin.terminated);
   CHECK(fin.observation == "The conversation is over. You clarified 0 of 3 missing details.");
   CHECK(e->metrics().at("questions").as_int64() == 0);
@@ -210,25 +205,25 @@ TEST_CASE("intention: LLM oracle through the runner", "[intention]") {
 TEST_CASE("intention: scripted oracle", "[intention]") {
   auto game = make_game("intention");
   auto e = game->new_episode(trip_task(), {OracleKind::Scripted, 4});
-  auto r = step_now(*e, "[action] What budget do you have?");
+  auto r = drive_scripted(*e, "[action] What budget do you have?");
   CHECK(r.reward == 0.7);
   CHECK(r.observation.find("budget for the trip") != std::string::npos);
   CHECK(r.observation.find("stay") == std::string::npos);  // other details are not volunteered
   std::string first_answer = r.observation;
-  r = step_now(*e, "[action] Could you tell me your budget again?");
+  r = drive_scripted(*e, "[action] Could you tell me your budget again?");
   CHECK(r.reward == 0.0);                    // already uncovered
   CHECK(r.observation == first_answer);      // and the same answer as before
-  r = step_now(*e, "[action] Do you like jazz?");
+  r = drive_scripted(*e, "[action] Do you like jazz?");
   CHECK(r.reward == 0.0);
   CHECK(r.observation.find("leave it to you") != std::string::npos);
-  r = step_now(*e, "[action] How long will you stay, and what food do you like?");
+  r = drive_scripted(*e, "[action] How long will you stay, and what food do you like?");
   CHECK(r.reward == 0.8);  // {3, 1}
   CHECK(r.terminated);
   CHECK(e->metrics().at("multi_detail_questions").as_int64() == 1);
 
   // The answer depends on the episode seed only.
   auto answer = [&](std::uint64_t seed) {
-    return step_now(*game->new_episode(trip_task(), {OracleKind::Scripted, seed}), "Your budget?").observation;
+    return drive_scripted(*game->new_episode(trip_task(), {OracleKind::Scripted, seed}), "Your budget?").observation;
   };
   CHECK(answer(4) == first_answer);
   std::set<std::string> answers;

@@ -7,13 +7,13 @@
 #include "core/runner.h"
 #include "core/sha256.h"
 #include "core/share_link.h"
+#include "tests/portable/episode_support.h"
 #include "tests/portable/llm_episodes.h"
 
 using namespace rapport;
+using rapport::test::no_model;
 
 namespace {
-
-LlmResponse no_model(const LlmRequest&) { return llm_failure("no model in this test"); }
 
 Trajectory scripted_episode(const std::string& spec, std::uint64_t seed, int max_turns = 30) {
   auto game = make_game(spec);

@@ -11,8 +11,11 @@
 #include "core/rng.h"
 #include "core/runner.h"
 #include "envs/persuade/persuade.h"
+#include "tests/portable/episode_support.h"
 
 using namespace rapport;
+using rapport::test::no_model;
+using rapport::test::drive_scripted;
 
 namespace {
 
@@ -38,12 +41,6 @@ StepResult argue(Episode& e, std::string_view action, const LlmResponse& reply) 
 }
 StepResult argue(Episode& e, std::string_view stance) { return argue(e, "[action] an argument", llm_text(verdict(stance))); }
 
-StepResult step_now(Episode& e, std::string_view action) {
-  auto flow = e.step(action);
-  REQUIRE(flow.ready());
-  return flow.value();
-}
-
 const EpisodeOptions kLlm{OracleKind::Llm, 0};
 
 std::string statements_file(int n) {
@@ -55,8 +52,6 @@ std::string statements_file(int n) {
                                  {"source", "test"}});
   return to_json(items);
 }
-
-LlmResponse no_model(const LlmRequest&) { return llm_failure("no model in this test"); }
 
 }  // namespace
 
@@ -134,19 +129,19 @@ TEST_CASE("persuade: finish, empty arguments and prefixes", "[persuade]") {
   auto game = make_game("persuade");
   auto e = game->new_episode(claim_task(), kLlm);
   // An empty argument never reaches the oracle.
-  auto empty = step_now(*e, "[action]   ");
+  auto empty = drive_scripted(*e, "[action]   ");
   CHECK(empty.format_error);
   CHECK(empty.reward == 0.0);
   CHECK_FALSE(empty.terminated);
-  CHECK(step_now(*e, "").format_error);
+  CHECK(drive_scripted(*e, "").format_error);
   // [finish] is matched exactly, as in the reference: other spellings are arguments.
   auto upper = e->step("[FINISH]");
   CHECK_FALSE(upper.ready());
   upper.resume(llm_text(verdict("Strongly Agree")));
-  auto fin = step_now(*e, "[finish]");
+  auto fin = drive_scripted(*e, "[finish]");
   CHECK(fin.terminated);
   CHECK(fin.reward == 0.0);
-  CHECK(step_now(*e, "[action] more").terminated);  // after the end: error observation
+  CHECK(drive_scripted(*e, "[action] more").terminated);  // after the end: error observation
   CHECK(e->metrics().at("arguments").as_int64() == 1);
 }
 
@@ -193,17 +188,17 @@ TEST_CASE("persuade: LLM output forms through the runner", "[persuade]") {
 TEST_CASE("persuade: scripted user moves on new considerations only", "[persuade]") {
   auto game = make_game("persuade");
   auto e = game->new_episode(claim_task(), {});
-  auto r = step_now(*e, "[action] Practice at home consolidates learning.");
+  auto r = drive_scripted(*e, "[action] Practice at home consolidates learning.");
   CHECK(r.reward == 0.333333);
   CHECK(r.observation.find("practice helps") != std::string::npos);
   CHECK(r.info.at("stance").as_string() == "Partly Agree");
-  r = step_now(*e, "[answer] More practice!");
+  r = drive_scripted(*e, "[answer] More practice!");
   CHECK(r.reward == 0.0);
   CHECK(r.observation.find("already") != std::string::npos);
-  r = step_now(*e, "Think of the weather.");
+  r = drive_scripted(*e, "Think of the weather.");
   CHECK(r.reward == 0.0);
   CHECK(r.observation.find("convincing") != std::string::npos);
-  r = step_now(*e, "Good habits last.");
+  r = drive_scripted(*e, "Good habits last.");
   CHECK(r.reward == 0.166667);
   CHECK(e->metrics().at("final_stance").as_string() == "Neutral");
 
@@ -212,7 +207,7 @@ TEST_CASE("persuade: scripted user moves on new considerations only", "[persuade
   std::string everything = "[action]";
   for (const auto& c : first.considerations) everything += " " + c.keywords.front();
   auto e2 = game->new_episode(Task{first.id, persuade::to_json(first)}, {});
-  CHECK(step_now(*e2, everything).reward == 0.5);
+  CHECK(drive_scripted(*e2, everything).reward == 0.5);
 
   CHECK(mentions("The COSTS are high", "cost"));
   CHECK_FALSE(mentions("accost", "cost"));

@@ -13,13 +13,13 @@
 #include "core/runner.h"
 #include "core/share_link.h"
 #include "envs/search/search.h"
+#include "tests/portable/episode_support.h"
 
 using namespace rapport;
+using rapport::test::no_model;
 using namespace rapport::search;
 
 namespace {
-
-LlmResponse no_model(const LlmRequest&) { return llm_failure("no model in this test"); }
 
 // A stand-in retriever over the built-in corpus: the passage titled as the query, then passages
 // whose text contains it, in corpus order (the real backends live in native/ and are tested there).

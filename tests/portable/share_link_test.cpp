@@ -6,12 +6,12 @@
 #include "core/registry.h"
 #include "core/runner.h"
 #include "core/share_link.h"
+#include "tests/portable/episode_support.h"
 
 using namespace rapport;
+using rapport::test::no_model;
 
 namespace {
-
-LlmResponse no_model(const LlmRequest&) { return llm_failure("no model in this test"); }
 
 Trajectory scripted_function_episode(std::uint64_t seed) {
   auto game = make_game("function(difficulty=easy)");

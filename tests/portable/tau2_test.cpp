@@ -12,8 +12,10 @@
 #include "core/runner.h"
 #include "core/sha256.h"
 #include "envs/tau/tau.h"
+#include "tests/portable/episode_support.h"
 
 using namespace rapport;
+using rapport::test::drive;
 using namespace rapport::tau;
 
 namespace {
@@ -34,14 +36,6 @@ Db tau2_db() { return *imported_db(import_tau2_folder(tau2_files(), "all").front
 
 std::string call(Db& db, std::string_view name, std::string_view arguments) {
   return call_tau2_retail_tool(db, name, parse_json(arguments)->get_object()).observation;
-}
-
-LlmResponse no_model(const LlmRequest&) { return llm_failure("no model in this test"); }
-
-StepResult drive(Episode& e, const std::string& action) {
-  Flow<StepResult> f = e.step(action);
-  while (!f.ready()) f = f.resume(no_model(f.request()));
-  return f.value();
 }
 
 std::string tool_action(const GoldAction& a) { return "[tool] " + a.name + " " + to_json(json::value(a.kwargs)); }

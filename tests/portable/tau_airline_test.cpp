@@ -9,8 +9,11 @@
 #include "core/registry.h"
 #include "core/runner.h"
 #include "envs/tau/tau.h"
+#include "tests/portable/episode_support.h"
 
 using namespace rapport;
+using rapport::test::no_model;
+using rapport::test::drive;
 using namespace rapport::tau;
 
 namespace {
@@ -48,14 +51,6 @@ std::string fails(Db& db, std::string_view name, std::string_view arguments) {
   CHECK(out.error);
   CHECK(db_hash(db) == before);
   return out.observation;
-}
-
-LlmResponse no_model(const LlmRequest&) { return llm_failure("no model in this test"); }
-
-StepResult drive(Episode& e, const std::string& action) {
-  Flow<StepResult> f = e.step(action);
-  while (!f.ready()) f = f.resume(no_model(f.request()));
-  return f.value();
 }
 
 const json::object& method_of(const Db& db, const char* user, const char* id) {

@@ -12,8 +12,11 @@
 #include "core/runner.h"
 #include "core/sha256.h"
 #include "envs/tau/tau.h"
+#include "tests/portable/episode_support.h"
 
 using namespace rapport;
+using rapport::test::no_model;
+using rapport::test::drive;
 using namespace rapport::tau;
 
 namespace {
@@ -42,14 +45,6 @@ json::object args(std::string_view text) { return parse_json(text)->get_object()
 
 std::string call(Db& db, std::string_view name, std::string_view arguments) {
   return call_retail_tool(db, name, args(arguments)).observation;
-}
-
-LlmResponse no_model(const LlmRequest&) { return llm_failure("no model in this test"); }
-
-StepResult drive(Episode& e, const std::string& action, const std::function<LlmResponse(const LlmRequest&)>& respond = no_model) {
-  Flow<StepResult> f = e.step(action);
-  while (!f.ready()) f = f.resume(respond(f.request()));
-  return f.value();
 }
 
 }  // namespace

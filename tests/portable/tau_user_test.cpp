@@ -14,19 +14,14 @@
 #include "core/runner.h"
 #include "core/usersim.h"
 #include "envs/tau/tau.h"
+#include "tests/portable/episode_support.h"
 
 using namespace rapport;
+using rapport::test::no_model;
+using rapport::test::drive;
 using namespace rapport::tau;
 
 namespace {
-
-LlmResponse no_model(const LlmRequest&) { return llm_failure("no model in this test"); }
-
-StepResult drive(Episode& e, const std::string& action, const std::function<LlmResponse(const LlmRequest&)>& respond = no_model) {
-  Flow<StepResult> f = e.step(action);
-  while (!f.ready()) f = f.resume(respond(f.request()));
-  return f.value();
-}
 
 std::vector<std::pair<std::string, std::string>> fixture_files() {
   std::vector<std::pair<std::string, std::string>> files;

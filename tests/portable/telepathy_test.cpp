@@ -11,8 +11,13 @@
 #include "core/rng.h"
 #include "core/runner.h"
 #include "envs/telepathy/telepathy.h"
+#include "tests/portable/episode_support.h"
 
 using namespace rapport;
+using rapport::test::no_model;
+using rapport::test::drive;
+using rapport::test::drive_scripted;
+using rapport::test::FixedAgent;
 using telepathy::Reply;
 
 namespace {
@@ -26,41 +31,6 @@ const telepathy::Entity& builtin(std::string_view title) {
 
 Task as_task(const telepathy::Entity& e) { return Task{e.id, telepathy::to_json(e)}; }
 
-StepResult play(Episode& e, std::string_view action, const std::function<LlmResponse(const LlmRequest&)>& respond) {
-  auto flow = e.step(action);
-  int calls = 0;
-  while (!flow.ready()) {
-    REQUIRE(++calls < 5);
-    flow = flow.resume(respond(flow.request()));
-  }
-  return flow.value();
-}
-
-StepResult play_scripted(Episode& e, std::string_view action) {
-  auto flow = e.step(action);
-  REQUIRE(flow.ready());
-  return flow.value();
-}
-
-class FixedAgent : public Agent {
- public:
-  explicit FixedAgent(std::vector<std::string> actions) : actions_(std::move(actions)) {}
-  std::string name() const override { return "fixed"; }
-  void start(const std::string&, const std::string&) override {}
-  Flow<AgentMove> next_move() override {
-    AgentMove m;
-    m.action = next_ < actions_.size() ? actions_[next_++] : "[finish]";
-    return m;
-  }
-  void observe(const StepResult&) override {}
-
- private:
-  std::vector<std::string> actions_;
-  std::size_t next_ = 0;
-};
-
-LlmResponse no_model(const LlmRequest&) { return llm_failure("no model in this test"); }
-
 Reply ask(std::string_view title, std::string_view question) {
   return telepathy::scripted_reply(builtin(title), question);
 }
@@ -70,13 +40,13 @@ Reply ask(std::string_view title, std::string_view question) {
 TEST_CASE("telepathy: the first correct guess earns 1.0 and ends the game", "[telepathy]") {
   auto game = make_game("telepathy");
   auto e = game->new_episode(as_task(builtin("Albert Einstein")), {});
-  auto r = play_scripted(*e, "[action] Is it a person?");
+  auto r = drive_scripted(*e, "[action] Is it a person?");
   CHECK(r.observation == "Yes");
   CHECK(r.reward == 0.0);
-  r = play_scripted(*e, "[answer] Isaac Newton");
+  r = drive_scripted(*e, "[answer] Isaac Newton");
   CHECK(r.reward == 0.0);
   CHECK_FALSE(r.terminated);
-  r = play_scripted(*e, "[answer] I think it is einstein!");
+  r = drive_scripted(*e, "[answer] I think it is einstein!");
   CHECK(r.reward == 1.0);
   CHECK(r.terminated);
   auto m = e->metrics();
@@ -95,36 +65,36 @@ TEST_CASE("telepathy: rewards with the LLM judge, reward scale, penalty and clip
   auto task = as_task(builtin("Piano"));
   {
     auto e = make_game("telepathy")->new_episode(task, EpisodeOptions{OracleKind::Llm, 0});
-    auto r = play(*e, "[answer] a piano", yes);
+    auto r = drive(*e, "[answer] a piano", yes);
     CHECK(r.reward == 1.0);
     CHECK(r.terminated);
     CHECK(r.observation == "Well done!");
   }
   {  // scaled, then clipped to 1 when normalising; unclipped otherwise
     auto e = make_game("telepathy(reward_scale=3)")->new_episode(task, EpisodeOptions{OracleKind::Llm, 0});
-    CHECK(play(*e, "[answer] piano", yes).reward == 1.0);
+    CHECK(drive(*e, "[answer] piano", yes).reward == 1.0);
     auto raw = make_game("telepathy(reward_scale=3,normalize_rewards=false)")->new_episode(task, EpisodeOptions{OracleKind::Llm, 0});
-    CHECK(play(*raw, "[answer] piano", yes).reward == 3.0);
+    CHECK(drive(*raw, "[answer] piano", yes).reward == 3.0);
   }
   {  // step penalty × step number
     auto e = make_game("telepathy(step_penalty=0.25,normalize_rewards=false)")->new_episode(task, {});
-    CHECK(play_scripted(*e, "[action] Is it an animal?").reward == -0.25);
-    CHECK(play_scripted(*e, "[answer] piano").reward == 1.0 - 0.5);
+    CHECK(drive_scripted(*e, "[action] Is it an animal?").reward == -0.25);
+    CHECK(drive_scripted(*e, "[answer] piano").reward == 1.0 - 0.5);
   }
 }
 
 TEST_CASE("telepathy: finish, truncation and prefixes (13.2)", "[telepathy]") {
   auto task = as_task(builtin("Lion"));
   auto e = make_game("telepathy(max_steps=3)")->new_episode(task, {});
-  CHECK(play_scripted(*e, "[FINISH]").observation == "Maybe");  // a question, not [finish]
-  CHECK_FALSE(play_scripted(*e, " [finish]").terminated);      // no strip
-  auto r = play_scripted(*e, "[Answer] Lion");                 // a question about "[Answer] Lion"
+  CHECK(drive_scripted(*e, "[FINISH]").observation == "Maybe");  // a question, not [finish]
+  CHECK_FALSE(drive_scripted(*e, " [finish]").terminated);      // no strip
+  auto r = drive_scripted(*e, "[Answer] Lion");                 // a question about "[Answer] Lion"
   CHECK(r.truncated);
   CHECK(r.reward == 0.0);
   CHECK(e->over());
 
   auto f = make_game("telepathy")->new_episode(task, {});
-  r = play_scripted(*f, "[finish]");
+  r = drive_scripted(*f, "[finish]");
   CHECK(r.terminated);
   CHECK(r.observation == "Game finished.");
 
@@ -140,10 +110,10 @@ TEST_CASE("telepathy: finish, truncation and prefixes (13.2)", "[telepathy]") {
     return llm_text("{'thought': 'x', 'response': 'No'}");
   };
   auto d = make_game("telepathy")->new_episode(task, EpisodeOptions{OracleKind::Llm, 0});
-  play(*d, "Is it alive?", host);
-  play(*d, "[action] Is it alive?", host);
+  drive(*d, "Is it alive?", host);
+  drive(*d, "[action] Is it alive?", host);
   auto s = make_game("telepathy(raw_prefix_slice=true)")->new_episode(task, EpisodeOptions{OracleKind::Llm, 0});
-  play(*s, "Is it a cat?", host);
+  drive(*s, "Is it a cat?", host);
   CHECK(asked == std::vector<std::string>{"Is it alive?", "Is it alive?", "cat?"});
 }
 
@@ -384,7 +354,7 @@ TEST_CASE("telepathy: the importer reads the reference entities file", "[telepat
   CHECK(telepathy::scripted_reply(e, "Is it a mammal?") == Reply::Maybe);
   CHECK(telepathy::scripted_reply(telepathy::entity_from(all[0]), "Is he still alive?") == Reply::Maybe);
   auto episode = game->new_episode(all[1], {});
-  CHECK(play_scripted(*episode, "[answer] thing 1").reward == 1.0);
+  CHECK(drive_scripted(*episode, "[answer] thing 1").reward == 1.0);
 
   // Categories of the reference's kind.
   CHECK(telepathy::attributes_from_category("musical_instrument").type == "instrument");

@@ -6,13 +6,13 @@
 #include "core/registry.h"
 #include "core/runner.h"
 #include "envs/travel/travel.h"
+#include "tests/portable/episode_support.h"
 
 using namespace rapport;
+using rapport::test::no_model;
 using namespace rapport::travel;
 
 namespace {
-
-LlmResponse no_model(const LlmRequest&) { return llm_failure("no model in this test"); }
 
 // Searches each aspect the traveller names, then recommends a random listed option for each.
 class RandomAnswerAgent : public Agent {

@@ -6,8 +6,10 @@
 
 #include "core/registry.h"
 #include "envs/travel/travel.h"
+#include "tests/portable/episode_support.h"
 
 using namespace rapport;
+using rapport::test::drive_scripted;
 using namespace rapport::travel;
 
 namespace {
@@ -97,36 +99,30 @@ Rules training(bool compat) {
   return r;
 }
 
-StepResult step(Episode& e, std::string_view action) {
-  auto flow = e.step(action);
-  REQUIRE(flow.ready());
-  return flow.value();
-}
-
 bool has(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
 
 }  // namespace
 
 TEST_CASE("travel: reference vectors of section 13.5 (compat=userrl_async)", "[travel]") {
   auto e = make_episode(vector_task(), training(true), EpisodeOptions{});
-  auto r = step(*e, "[answer] H4");
+  auto r = drive_scripted(*e, "[answer] H4");
   CHECK(r.reward == 0.8);
   CHECK(has(r.observation, "cheaper option would also have fit"));
   CHECK(has(r.observation, "do not recommend another option for it"));
   CHECK_FALSE(r.terminated);
-  r = step(*e, "[answer] H11");
+  r = drive_scripted(*e, "[answer] H11");
   CHECK(r.reward == 0.0);
   CHECK(has(r.observation, "already recommended an option for the hotel"));
-  r = step(*e, "[answer] F3");
+  r = drive_scripted(*e, "[answer] F3");
   CHECK(r.reward == 1.0);
   CHECK_FALSE(r.terminated);  // H11 is still a remaining best option: the async code goes on
-  r = step(*e, "[answer] h2");
+  r = drive_scripted(*e, "[answer] h2");
   CHECK(r.reward == 0.0);
   CHECK(r.format_error);
   CHECK(has(r.observation, "'h2' is not a valid option id"));
   // Every 5th search fails, whatever it asks.
   for (int i = 1; i <= 10; ++i) {
-    r = step(*e, "[search] hotels in Lisbon from 2025-06-12 to 2025-06-16");
+    r = drive_scripted(*e, "[search] hotels in Lisbon from 2025-06-12 to 2025-06-16");
     INFO("search " << i);
     CHECK((r.info.at("verdict").as_string() == "simulated_failure") == (i % 5 == 0));
     if (i % 5 == 0) CHECK(has(r.observation, "technical problems"));
@@ -137,8 +133,8 @@ TEST_CASE("travel: reference vectors of section 13.5 (compat=userrl_async)", "[t
 TEST_CASE("travel: the corrected rules by default", "[travel]") {
   SECTION("one choice per aspect made ends the episode (item 3)") {
     auto e = make_episode(vector_task(), training(false), EpisodeOptions{});
-    CHECK(step(*e, "[answer] H4").reward == 0.8);
-    auto r = step(*e, "[answer] F3");
+    CHECK(drive_scripted(*e, "[answer] H4").reward == 0.8);
+    auto r = drive_scripted(*e, "[answer] F3");
     CHECK(r.reward == 1.0);
     CHECK(r.terminated);
     CHECK(e->metrics().at("success").as_bool());
@@ -146,37 +142,37 @@ TEST_CASE("travel: the corrected rules by default", "[travel]") {
   }
   SECTION("several ids at once are refused (item 2), and processed by compat") {
     auto fixed = make_episode(vector_task(), training(false), EpisodeOptions{});
-    auto r = step(*fixed, "[answer] H11, F3");
+    auto r = drive_scripted(*fixed, "[answer] H11, F3");
     CHECK(r.reward == 0.0);
     CHECK(has(r.observation, "one option at a time"));
-    CHECK(step(*fixed, "[answer] H11").reward == 1.0);  // nothing was recorded by the refused answer
+    CHECK(drive_scripted(*fixed, "[answer] H11").reward == 1.0);  // nothing was recorded by the refused answer
     auto compat = make_episode(vector_task(), training(true), EpisodeOptions{});
-    r = step(*compat, "[answer] H11, F3");
+    r = drive_scripted(*compat, "[answer] H11, F3");
     CHECK(r.reward == 1.0 + 1.0);  // not capped at 1
     CHECK(r.terminated);
     // Early return keeps the mutations of earlier ids and drops their reward.
     auto compat2 = make_episode(vector_task(), training(true), EpisodeOptions{});
-    r = step(*compat2, "[answer] F3, x9");
+    r = drive_scripted(*compat2, "[answer] F3, x9");
     CHECK(r.reward == 0.0);
-    CHECK(has(step(*compat2, "[answer] F8").observation, "already recommended"));
+    CHECK(has(drive_scripted(*compat2, "[answer] F8").observation, "already recommended"));
   }
   SECTION("an aspect the trip lacks is refused (item 6), and consumed by compat") {
     auto fixed = make_episode(vector_task(), training(false), EpisodeOptions{});
-    auto r = step(*fixed, "[answer] C5");
+    auto r = drive_scripted(*fixed, "[answer] C5");
     CHECK(has(r.observation, "This trip has no rental car"));
     CHECK(fixed->metrics().at("answers").as_int64() == 1);
     auto compat = make_episode(vector_task(), training(true), EpisodeOptions{});
-    r = step(*compat, "[answer] C5");
+    r = drive_scripted(*compat, "[answer] C5");
     CHECK(has(r.observation, "not satisfied"));
-    CHECK(has(step(*compat, "[answer] C6").observation, "already recommended"));
+    CHECK(has(drive_scripted(*compat, "[answer] C6").observation, "already recommended"));
   }
   SECTION("a best id missing from the correct ids (item 4)") {
     TravelTask t = vector_task();
     t.aspects[1].correct_ids = {"F8"};
     auto fixed = make_episode(t, training(false), EpisodeOptions{});
-    CHECK(step(*fixed, "[answer] F3").reward == 1.0);
+    CHECK(drive_scripted(*fixed, "[answer] F3").reward == 1.0);
     auto compat = make_episode(t, training(true), EpisodeOptions{});
-    auto r = step(*compat, "[answer] F3");
+    auto r = drive_scripted(*compat, "[answer] F3");
     CHECK(r.terminated);
     CHECK(r.reward == 0.0);
     CHECK(has(r.observation, "Error:"));
@@ -187,24 +183,24 @@ TEST_CASE("travel: searches", "[travel]") {
   auto game = make_game("travel(rewards=eval)");
   Task task{"vector", travel::to_json(vector_task())};
   auto e = game->new_episode(task, {});
-  auto r = step(*e, "[search] hotels in Lisbon from June 12, 2025 to 2025-06-16");
+  auto r = drive_scripted(*e, "[search] hotels in Lisbon from June 12, 2025 to 2025-06-16");
   CHECK(r.reward == 0.2);
   CHECK(r.info.at("verdict").as_string() == "aligned");
   CHECK(has(r.observation, "Each hotel option has these fields:\n- id: option id"));
   CHECK(has(r.observation, "\n{\"id\": \"H4\", \"price_per_night\": 150}"));
   CHECK(read_search_results(r.observation).size() == 4);
-  r = step(*e, "[search] hotel in lisbon 2025-06-12 until 2025-06-16");
+  r = drive_scripted(*e, "[search] hotel in lisbon 2025-06-12 until 2025-06-16");
   CHECK(r.reward == 0.0);
   CHECK(r.info.at("verdict").as_string() == "already_searched");
-  r = step(*e, "[search] flights from Boston to Lisbon on 2025-06-13");  // wrong date
+  r = drive_scripted(*e, "[search] flights from Boston to Lisbon on 2025-06-13");  // wrong date
   CHECK(r.info.at("verdict").as_string() == "misaligned");
-  r = step(*e, "[search] a hotel and a flight from Boston to Lisbon on 2025-06-12 until 2025-06-16");
+  r = drive_scripted(*e, "[search] a hotel and a flight from Boston to Lisbon on 2025-06-12 until 2025-06-16");
   CHECK(r.info.at("verdict").as_string() == "misaligned");
-  r = step(*e, "[search] flights from Boston to Lisbon on June 12");
+  r = drive_scripted(*e, "[search] flights from Boston to Lisbon on June 12");
   CHECK(r.info.at("verdict").as_string() == "simulated_failure");  // the 5th search
-  r = step(*e, "[search] weather in Lisbon");
+  r = drive_scripted(*e, "[search] weather in Lisbon");
   CHECK(r.info.at("verdict").as_string() == "unrelated");
-  r = step(*e, "[search] Flights from boston to LISBON on 12 June 2025");
+  r = drive_scripted(*e, "[search] Flights from boston to LISBON on 12 June 2025");
   CHECK(r.info.at("verdict").as_string() == "aligned");
   CHECK(r.reward == 0.2);
   auto m = e->metrics();
@@ -212,10 +208,10 @@ TEST_CASE("travel: searches", "[travel]") {
   CHECK(m.at("valid_searches").as_int64() == 3);
   CHECK(m.at("valid_search_rate").as_double() == Approx(3.0 / 6.0));
   // Malformed moves: explained, reward 0, not terminal.
-  r = step(*e, "search hotels");
+  r = drive_scripted(*e, "search hotels");
   CHECK(r.format_error);
   CHECK_FALSE(r.terminated);
-  r = step(*e, "[FINISH] thanks");
+  r = drive_scripted(*e, "[FINISH] thanks");
   CHECK(r.terminated);
   CHECK(has(r.observation, "You uncovered 0 of the traveller's 4 preferences (0.00%)"));
 }
@@ -229,27 +225,27 @@ TEST_CASE("travel: the four utterance types and what the traveller says", "[trav
     // Type 2 about P1: revealed, rewarded.
     q->utterances.push_back({2, "P1", "asked about the pool"});
     q->replies.push_back({true, "I swim every morning."});
-    auto r = step(*e, "[action] Do you swim?");
+    auto r = drive_scripted(*e, "[action] Do you swim?");
     CHECK(r.observation == "I swim every morning.");
     CHECK(r.reward == 0.8);
     CHECK(r.info.at("elicited").as_string() == "P1");
     // Type 2 about a preference no longer open: ordinary conversation.
     q->utterances.push_back({2, "P1", ""});
     q->replies.push_back({true, "Sure."});
-    r = step(*e, "[action] Pool again?");
+    r = drive_scripted(*e, "[action] Pool again?");
     CHECK(r.reward == 0.0);
     CHECK(q->calls.back() == "natural_reply");
     // Types 3 and 4: fixed texts.
     q->utterances.push_back({3, "", ""});
-    r = step(*e, "[action] Do you want a gym?");
+    r = drive_scripted(*e, "[action] Do you want a gym?");
     CHECK(r.observation.find("particular preference") != std::string::npos);
     q->utterances.push_back({4, "", ""});
-    r = step(*e, "[action] Anything else?");
+    r = drive_scripted(*e, "[action] Anything else?");
     CHECK(r.observation.find("too general") != std::string::npos);
     // Three messages without a preference question: the fourth brings one up unasked.
     q->utterances.push_back({1, "", ""});
     if (!compat) q->replies.push_back({true, "By the way, about the flight: I hate layovers."});
-    r = step(*e, "[action] Nice weather.");
+    r = drive_scripted(*e, "[action] Nice weather.");
     auto m = e->metrics();
     if (compat) {
       // The reference's async branch fails: an apology, counted as passive, nothing revealed.
@@ -266,7 +262,7 @@ TEST_CASE("travel: the four utterance types and what the traveller says", "[trav
     std::string target = !compat && r.info.at("elicited").as_string() == "P2" ? "P3" : "P2";
     q->utterances.push_back({2, target, ""});
     q->replies.push_back({false, ""});
-    r = step(*e, "[action] Breakfast?");
+    r = drive_scripted(*e, "[action] Breakfast?");
     CHECK(r.reward == 0.0);
     CHECK(r.observation.find("lost my train of thought") != std::string::npos);
     m = e->metrics();
@@ -274,9 +270,9 @@ TEST_CASE("travel: the four utterance types and what the traveller says", "[trav
     CHECK(m.at("actions").as_int64() == 6);
     CHECK(m.at("valid_actions").as_int64() == 2);
     // Answering the hotel drops its open preferences: a question about P2 is now conversation.
-    step(*e, "[answer] H11");
+    drive_scripted(*e, "[answer] H11");
     q->utterances.push_back({2, "P2", ""});
-    r = step(*e, "[action] Breakfast?");
+    r = drive_scripted(*e, "[action] Breakfast?");
     CHECK(q->calls.back() != "preference_reply:P2");
   }
 }
@@ -289,7 +285,7 @@ TEST_CASE("travel: proactive revelation draws from its own seeded stream", "[tra
     std::vector<std::string> revealed;
     for (int i = 0; i < 16; ++i) {
       q->utterances.push_back({1, "", ""});
-      auto r = step(*e, "[action] Hello.");
+      auto r = drive_scripted(*e, "[action] Hello.");
       if (r.info.contains("elicited")) revealed.emplace_back(r.info.at("elicited").as_string());
     }
     return revealed;
@@ -306,7 +302,7 @@ TEST_CASE("travel: reward presets and post-processing", "[travel]") {
   auto first_answer = [](std::string spec) {
     auto game = make_game(spec);
     auto e = game->new_episode(Task{"vector", travel::to_json(vector_task())}, {});
-    return step(*e, "[answer] H4").reward;
+    return drive_scripted(*e, "[answer] H4").reward;
   };
   CHECK(first_answer("travel") == 0.8);
   CHECK(first_answer("travel(rewards=custom,choice_correct_reward=0.5)") == 0.5);
@@ -317,8 +313,8 @@ TEST_CASE("travel: reward presets and post-processing", "[travel]") {
   CHECK_THROWS_AS(make_game("travel(compat=sync)"), ConfigError);
   auto game = make_game("travel(max_steps=2)");
   auto e = game->new_episode(Task{"vector", travel::to_json(vector_task())}, {});
-  CHECK_FALSE(step(*e, "[search] weather").truncated);
-  CHECK(step(*e, "[search] weather").truncated);
+  CHECK_FALSE(drive_scripted(*e, "[search] weather").truncated);
+  CHECK(drive_scripted(*e, "[search] weather").truncated);
   // A malformed task is a clear error, not a crash.
   CHECK_THROWS_AS(game->new_episode(Task{"bad", json::object{{"dimensions", json::array{"boat"}}}}, {}), ConfigError);
 }

@@ -11,8 +11,13 @@
 #include "core/rng.h"
 #include "core/runner.h"
 #include "envs/turtle/turtle.h"
+#include "tests/portable/episode_support.h"
 
 using namespace rapport;
+using rapport::test::no_model;
+using rapport::test::drive;
+using rapport::test::drive_scripted;
+using rapport::test::FixedAgent;
 
 namespace {
 
@@ -40,42 +45,6 @@ LlmResponse judge_reply(const std::vector<double>& scores) {
 }
 
 // Steps an episode, answering every request with `respond`.
-StepResult play(Episode& e, std::string_view action, const std::function<LlmResponse(const LlmRequest&)>& respond) {
-  auto flow = e.step(action);
-  int calls = 0;
-  while (!flow.ready()) {
-    REQUIRE(++calls < 5);
-    flow = flow.resume(respond(flow.request()));
-  }
-  return flow.value();
-}
-
-StepResult play_scripted(Episode& e, std::string_view action) {
-  auto flow = e.step(action);
-  REQUIRE(flow.ready());  // the scripted oracle never needs a model
-  return flow.value();
-}
-
-// Plays a fixed list of actions, then finishes.
-class FixedAgent : public Agent {
- public:
-  explicit FixedAgent(std::vector<std::string> actions) : actions_(std::move(actions)) {}
-  std::string name() const override { return "fixed"; }
-  void start(const std::string&, const std::string&) override {}
-  Flow<AgentMove> next_move() override {
-    AgentMove m;
-    m.action = next_ < actions_.size() ? actions_[next_++] : "[finish]";
-    return m;
-  }
-  void observe(const StepResult&) override {}
-
- private:
-  std::vector<std::string> actions_;
-  std::size_t next_ = 0;
-};
-
-LlmResponse no_model(const LlmRequest&) { return llm_failure("no model in this test"); }
-
 }  // namespace
 
 TEST_CASE("turtle: reference vectors of section 13.5", "[turtle]") {
@@ -89,7 +58,7 @@ TEST_CASE("turtle: reference vectors of section 13.5", "[turtle]") {
   };
 
   next_scores = {1, 0.5, 0, 1};
-  auto r = play(*e, "[answer] She is the older sister and the photo brought it back.", judge);
+  auto r = drive(*e, "[answer] She is the older sister and the photo brought it back.", judge);
   CHECK(r.reward == 0.7);
   CHECK_FALSE(r.terminated);
   CHECK(r.observation.find("The protagonist is the girl's older sister, not her mother.: Covered") != std::string::npos);
@@ -98,12 +67,12 @@ TEST_CASE("turtle: reference vectors of section 13.5", "[turtle]") {
   CHECK(r.info.at("score").as_double() == 0.7);
 
   next_scores = {1, 0, 0, 0};  // 0.5: below the best so far
-  r = play(*e, "[answer] Only the sister part.", judge);
+  r = drive(*e, "[answer] Only the sister part.", judge);
   CHECK(r.reward == 0.0);
   CHECK(r.info.at("best_score").as_double() == 0.7);
 
   next_scores = {1, 1, 1, 1};  // 0.5 + 0.2 + 0.2 + 0.1 in double
-  r = play(*e, "[answer] The whole story.", judge);
+  r = drive(*e, "[answer] The whole story.", judge);
   CHECK(r.info.at("score").as_double() == 0.9999999999999999);
   CHECK(r.reward == 0.9999999999999999 - 0.7);
   CHECK(py_repr(r.reward) == "0.29999999999999993");
@@ -120,7 +89,7 @@ TEST_CASE("turtle: reference vectors of section 13.5", "[turtle]") {
 TEST_CASE("turtle: by default a perfect answer reaches a threshold of 1.0 despite rounding", "[turtle]") {
   auto game = make_game("turtle(success_threshold=1.0)");
   auto e = game->new_episode(as_task(reference_story()), EpisodeOptions{OracleKind::Llm, 0});
-  auto r = play(*e, "[answer] The whole story.", [](const LlmRequest&) { return judge_reply({1, 1, 1, 1}); });
+  auto r = drive(*e, "[answer] The whole story.", [](const LlmRequest&) { return judge_reply({1, 1, 1, 1}); });
   CHECK(r.reward == 0.9999999999999999);  // the score itself is summed as the reference does
   CHECK(r.terminated);
   CHECK(r.observation.find("whole story") != std::string::npos);
@@ -132,39 +101,39 @@ TEST_CASE("turtle: threshold, reward scale, step penalty and clipping", "[turtle
   auto scored = [](std::vector<double> s) { return [s](const LlmRequest&) { return judge_reply(s); }; };
   {  // default threshold 0.9: 0.7 continues; 0.5 + 0.2 + 0.2 (0.8999999999999999 in double) ends it
     auto e = make_game("turtle")->new_episode(story, EpisodeOptions{OracleKind::Llm, 0});
-    CHECK_FALSE(play(*e, "[answer] a", scored({1, 0.5, 0, 1})).terminated);
-    auto r = play(*e, "[answer] b", scored({1, 1, 1, 0}));
+    CHECK_FALSE(drive(*e, "[answer] a", scored({1, 0.5, 0, 1})).terminated);
+    auto r = drive(*e, "[answer] b", scored({1, 1, 1, 0}));
     CHECK(r.terminated);
     CHECK(r.reward == Approx(0.2));
   }
   {  // reward_scale multiplies the gain; normalisation clips it to 1
     auto e = make_game("turtle(reward_scale=2)")->new_episode(story, EpisodeOptions{OracleKind::Llm, 0});
-    CHECK(play(*e, "[answer] a", scored({0, 1, 0, 0})).reward == 0.4);
-    CHECK(play(*e, "[answer] b", scored({1, 1, 1, 1})).reward == 1.0);
+    CHECK(drive(*e, "[answer] a", scored({0, 1, 0, 0})).reward == 0.4);
+    CHECK(drive(*e, "[answer] b", scored({1, 1, 1, 1})).reward == 1.0);
   }
   {  // step penalty × step number, clipped at 0 when normalising; negative without
     auto e = make_game("turtle(step_penalty=0.1)")->new_episode(story, EpisodeOptions{OracleKind::Llm, 0});
-    CHECK(play(*e, "[action] Is it a ghost?", [](const LlmRequest&) { return llm_text("{\"response\": \"No\"}"); }).reward == 0.0);
-    CHECK(play(*e, "[answer] a", scored({1, 0, 0, 0})).reward == Approx(0.5 - 0.2));
+    CHECK(drive(*e, "[action] Is it a ghost?", [](const LlmRequest&) { return llm_text("{\"response\": \"No\"}"); }).reward == 0.0);
+    CHECK(drive(*e, "[answer] a", scored({1, 0, 0, 0})).reward == Approx(0.5 - 0.2));
     auto raw = make_game("turtle(step_penalty=0.1,normalize_rewards=false)")->new_episode(story, {});
-    CHECK(play_scripted(*raw, "[action] Is it a ghost?").reward == Approx(-0.1));
-    CHECK(play_scripted(*raw, "[action] Is it a ghost?").reward == Approx(-0.2));
+    CHECK(drive_scripted(*raw, "[action] Is it a ghost?").reward == Approx(-0.1));
+    CHECK(drive_scripted(*raw, "[action] Is it a ghost?").reward == Approx(-0.2));
   }
 }
 
 TEST_CASE("turtle: finish, truncation and the end of the episode", "[turtle]") {
   auto game = make_game("turtle(max_steps=2)");
   auto e = game->new_episode(as_task(reference_story()), {});
-  auto r = play_scripted(*e, "[action] Is there a ghost?");
+  auto r = drive_scripted(*e, "[action] Is there a ghost?");
   CHECK(r.observation == "No");
   CHECK_FALSE(r.truncated);
-  r = play_scripted(*e, "[action] Is she her real mother?");
+  r = drive_scripted(*e, "[action] Is she her real mother?");
   CHECK(r.observation == "No");
   CHECK(r.truncated);
   CHECK(e->over());
 
   auto f = game->new_episode(as_task(reference_story()), {});
-  r = play_scripted(*f, "[finish]");
+  r = drive_scripted(*f, "[finish]");
   CHECK(r.terminated);
   CHECK(r.reward == 0.0);
   CHECK_FALSE(r.observation.empty());
@@ -182,20 +151,20 @@ TEST_CASE("turtle: prefixes are case-sensitive and the input is not stripped (13
     return llm_text("{\"thought\": \"...\", \"response\": \"No\"}");
   };
   auto e = make_game("turtle")->new_episode(as_task(reference_story()), EpisodeOptions{OracleKind::Llm, 0});
-  CHECK_FALSE(play(*e, "[FINISH]", host).terminated);     // not [finish]: a question
-  CHECK_FALSE(play(*e, " [finish]", host).terminated);    // no strip: not [finish] either
-  CHECK_FALSE(play(*e, "[Answer] a story", host).terminated);  // not [answer]: a question
-  play(*e, "[action]   Was it night?  ", host);
-  play(*e, "[search] Was it night?", host);
-  play(*e, "Was it night?", host);  // no prefix: the whole question by default
+  CHECK_FALSE(drive(*e, "[FINISH]", host).terminated);     // not [finish]: a question
+  CHECK_FALSE(drive(*e, " [finish]", host).terminated);    // no strip: not [finish] either
+  CHECK_FALSE(drive(*e, "[Answer] a story", host).terminated);  // not [answer]: a question
+  drive(*e, "[action]   Was it night?  ", host);
+  drive(*e, "[search] Was it night?", host);
+  drive(*e, "Was it night?", host);  // no prefix: the whole question by default
   CHECK(asked == std::vector<std::string>{"[FINISH]", "[finish]", "[Answer] a story", "Was it night?", "Was it night?",
                                           "Was it night?"});
 
   // The reference's slicing: the first eight characters go, prefix or not.
   asked.clear();
   auto raw = make_game("turtle(raw_prefix_slice=true)")->new_episode(as_task(reference_story()), EpisodeOptions{OracleKind::Llm, 0});
-  play(*raw, "Was it night?", host);
-  play(*raw, "[FINISH] now?", host);
+  drive(*raw, "Was it night?", host);
+  drive(*raw, "[FINISH] now?", host);
   CHECK(asked == std::vector<std::string>{"ight?", "now?"});  // "Was it n" | "ight?"
 }
 
@@ -428,7 +397,7 @@ TEST_CASE("turtle: the importer reads the reference stories file", "[turtle]") {
 
   // An imported story plays with the scripted oracle and the LLM oracle alike.
   auto e = game->new_episode(all[0], {});
-  CHECK(play_scripted(*e, "[answer] Alpha").reward == 0.5);
+  CHECK(drive_scripted(*e, "[answer] Alpha").reward == 0.5);
 
   CHECK_THROWS_WITH(game->import_tasks("[1, 2]", "all"), Catch::Contains("keyed by story number"));
   CHECK_THROWS_WITH(game->import_tasks("{\"1\": {\"judgment\": \"Yes\", \"new_title\": \"t\"}}", "all"),

@@ -10,30 +10,13 @@
 #include "core/runner.h"
 #include "core/user_episode.h"
 #include "core/usersim.h"
+#include "tests/portable/episode_support.h"
 
 using namespace rapport;
+using rapport::test::no_model;
+using rapport::test::FixedAgent;
 
 namespace {
-
-LlmResponse no_model(const LlmRequest&) { return llm_failure("no model"); }
-
-// Plays fixed actions, then finishes.
-class FixedAgent : public Agent {
- public:
-  explicit FixedAgent(std::vector<std::string> actions) : actions_(actions.begin(), actions.end()) {}
-  std::string name() const override { return "fixed"; }
-  void start(const std::string&, const std::string&) override {}
-  Flow<AgentMove> next_move() override {
-    AgentMove m;
-    m.action = actions_.empty() ? "[finish]" : actions_.front();
-    if (!actions_.empty()) actions_.pop_front();
-    return m;
-  }
-  void observe(const StepResult&) override {}
-
- private:
-  std::deque<std::string> actions_;
-};
 
 const std::vector<std::string> kTalkingEnvs = {"travel", "persuade", "intention", "turtle", "telepathy"};
 
