@@ -1,7 +1,8 @@
 // tau-bench's calculate tool (taubench-behaviour §2.4): the expression is checked for allowed
 // characters, evaluated with Python's arithmetic (exact integers, true division, //, **), turned
 // into a float, rounded to two decimals and printed as repr. Integers beyond 64 bits continue as
-// doubles (Python would keep them exact); ** is bounded by that too, so nothing can hang.
+// doubles (Python would keep them exact); ** is bounded by that too, so nothing can hang. Nesting
+// is bounded as Python's parser bounds it, so no expression can exhaust the stack.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -27,6 +28,11 @@ struct Num {
 };
 
 Num from_double(double d) { return Num{false, 0, d}; }
+
+// Python's tokenizer refuses more than 200 open parentheses; its parser gives up on expressions
+// nested deeper than its stack (signs and powers chained thousands deep).
+constexpr int kMaxParentheses = 200;
+constexpr int kMaxNesting = 1000;
 
 class Parser {
  public:
@@ -74,7 +80,19 @@ class Parser {
       else return v;
     }
   }
+  // Counts one level of recursion for as long as it lives.
+  struct Nested {
+    explicit Nested(int& depth) : depth_(depth) {
+      if (++depth_ > kMaxNesting) throw CalcError{"Parser stack overflowed - Python source too complex to parse"};
+    }
+    ~Nested() { --depth_; }
+    Nested(const Nested&) = delete;
+    Nested& operator=(const Nested&) = delete;
+    int& depth_;
+  };
+
   Num unary() {
+    Nested nested(depth_);
     if (eat("-")) {
       Num v = unary();
       if (v.is_int && v.i != std::numeric_limits<std::int64_t>::min()) return Num{true, -v.i, 0};
@@ -92,6 +110,8 @@ class Parser {
     skip();
     if (pos_ >= s_.size()) throw CalcError{"invalid syntax (<string>, line 1)"};
     if (s_[pos_] == '(') {
+      if (++open_ > kMaxParentheses) throw CalcError{"too many nested parentheses (<string>, line 1)"};
+      Nested nested(depth_);
       ++pos_;
       skip();
       if (pos_ < s_.size() && s_[pos_] == ')') throw CalcError{"float() argument must be a string or a real number, not 'tuple'"};
@@ -101,6 +121,7 @@ class Parser {
       if (pos_ >= s_.size()) throw CalcError{"'(' was never closed (<string>, line 1)"};
       if (s_[pos_] != ')') throw CalcError{"invalid syntax (<string>, line 1)"};
       ++pos_;
+      --open_;
       return v;
     }
     std::size_t start = pos_;
@@ -178,6 +199,8 @@ class Parser {
 
   std::string_view s_;
   std::size_t pos_ = 0;
+  int open_ = 0;   // parentheses open at pos_
+  int depth_ = 0;  // levels of recursion
 };
 
 }  // namespace

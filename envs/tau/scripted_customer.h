@@ -42,7 +42,8 @@ class ScriptedCustomerTurn {
   // knows.
   const Request* request() const {
     if (task_.requests.empty()) return nullptr;
-    return &task_.requests[static_cast<std::size_t>(std::min<std::int64_t>(request_, task_.requests.size() - 1))];
+    const auto last = static_cast<std::int64_t>(task_.requests.size()) - 1;
+    return &task_.requests[static_cast<std::size_t>(std::clamp<std::int64_t>(request_, 0, last))];
   }
 
   // A reply that leaves the memory as it is.

@@ -81,6 +81,16 @@ TEST_CASE("tau: calculate matches tau-bench's results and errors", "[tau]") {
         "Error: leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers (<string>, line 1)");
   CHECK(calculate("()") == "Error: float() argument must be a string or a real number, not 'tuple'");
   CHECK(calculate("9**9**9**9").rfind("Error", 0) == 0);  // bounded, not a hang
+  // Nesting is bounded as Python's parser bounds it: an error, not an exhausted stack.
+  auto nested = [](int n) { return std::string(n, '(') + "1" + std::string(n, ')'); };
+  CHECK(calculate(nested(200)) == "1.0");
+  CHECK(calculate(nested(201)) == "Error: too many nested parentheses (<string>, line 1)");
+  CHECK(calculate(nested(30000)) == "Error: too many nested parentheses (<string>, line 1)");
+  CHECK(calculate(std::string(500, '-') + "1") == "1.0");
+  CHECK(calculate(std::string(100000, '-') + "1") == "Error: Parser stack overflowed - Python source too complex to parse");
+  std::string powers;
+  for (int i = 0; i < 5000; ++i) powers += "2**-";
+  CHECK(calculate(powers + "1") == "Error: Parser stack overflowed - Python source too complex to parse");
 }
 
 TEST_CASE("tau: the importer reads tau-bench's data folder", "[tau]") {
