@@ -235,11 +235,14 @@ std::optional<json::object> parse_llm_object(std::string_view text) {
     if (close != std::string_view::npos)
       if (auto o = as_object(parse_literal(text.substr(body + 1, close - body - 1)))) return o;
   }
-  // Balanced {...} spans, scanning from each opening brace; quotes are respected.
+  // Balanced {...} spans, scanning from each opening brace; quotes are respected. Each scan and
+  // each parse is paid from one budget: realistic replies (a few braces) never exhaust it.
+  std::size_t budget = 8 * text.size() + (1 << 16);
   for (std::size_t open = text.find('{'); open != std::string_view::npos; open = text.find('{', open + 1)) {
     int depth = 0;
     char quote = 0;
     for (std::size_t k = open; k < text.size(); ++k) {
+      if (budget-- == 0) return std::nullopt;
       char c = text[k];
       if (quote) {
         if (c == '\\') ++k;
@@ -249,7 +252,10 @@ std::optional<json::object> parse_llm_object(std::string_view text) {
       if (c == '"' || c == '\'') quote = c;
       else if (c == '{') ++depth;
       else if (c == '}' && --depth == 0) {
-        if (auto o = as_object(parse_literal(text.substr(open, k - open + 1)))) return o;
+        const std::size_t length = k - open + 1;
+        if (length > budget) return std::nullopt;
+        budget -= length;
+        if (auto o = as_object(parse_literal(text.substr(open, length)))) return o;
         break;
       }
     }

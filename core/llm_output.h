@@ -13,7 +13,9 @@
 namespace rapport {
 
 // Tries, in order: the whole text as JSON or a Python literal, the first ```json (or ```) fenced
-// block, then each balanced {...} span from the left. Returns the first object found.
+// block, then each balanced {...} span from the left. Returns the first object found. The span
+// search reads at most a few times the text's length in all, so that a reply of unclosed braces
+// costs linear time, not quadratic.
 std::optional<json::object> parse_llm_object(std::string_view text);
 
 // The object in a completion's visible text (after any <think> block); nullopt when the call
