@@ -7,6 +7,7 @@
 #include "core/action.h"
 #include "core/registry.h"
 #include "core/pynum.h"
+#include "core/text.h"
 #include "native/cli/command.h"
 #include "native/cli/flags.h"
 #include "native/endpoint.h"
@@ -113,7 +114,7 @@ int play(const PlayOptions& options) {
   std::string line;
   while (!episode->over() && std::getline(std::cin, line)) {
     if (py_strip(line).empty()) continue;
-    std::string action = action_from_line(line, tools);
+    std::string action = action_from_line(valid_utf8(line), tools);
     Flow<StepResult> flow = episode->step(action);
     while (!flow.ready())
       flow = flow.service() == HostService::Search ? flow.resume(search_for(flow.search_request()))
