@@ -83,9 +83,9 @@ bool llm_judge(const SimFlags& f) {
 
 void write_lines(const std::string& path, const json::array& items) {
   if (path.empty()) return;
-  std::ofstream out(path, std::ios::trunc);
-  if (!out) throw ConfigError(fmt::format("cannot write '{}'", path));
-  for (const auto& v : items) out << to_json(v) << "\n";
+  std::string text;
+  for (const auto& v : items) text += to_json(v) + "\n";
+  write_text_file(path, text);
 }
 
 int eval(const SimFlags& f) {
@@ -139,6 +139,21 @@ int probes(const SimFlags& f) {
   return kExitOk;
 }
 
+// Why a line of `usersim reward`'s input cannot be scored, or "": it must hold the probe the
+// completion answers (at least the agent's turn) and the completion's text.
+std::string record_problem(const std::optional<json::value>& v) {
+  constexpr const char* kExpected = "expected {\"context\": {probe record}, \"completion\": \"...\"}";
+  if (!v || !v->is_object()) return std::string(kExpected) + ": the line is not a JSON object";
+  const json::object& o = v->get_object();
+  const json::value* context = o.if_contains("context");
+  if (!context || !context->is_object()) return std::string(kExpected) + ": no context object";
+  if (get_string(context->get_object(), "agent_turn").empty())
+    return std::string(kExpected) + ": the context has no agent_turn to reply to";
+  const json::value* completion = o.if_contains("completion");
+  if (!completion || !completion->is_string()) return std::string(kExpected) + ": the completion is not a string";
+  return "";
+}
+
 int reward(const SimFlags& f) {
   bool judge = llm_judge(f);
   Models models(f, false, judge);
@@ -158,14 +173,15 @@ int reward(const SimFlags& f) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     ++records;
     auto v = parse_json(line);
-    if (!v || !v->is_object() || !v->get_object().contains("completion")) {
+    std::string problem = record_problem(v);
+    if (!problem.empty()) {
       // A bad record gets an error line in its place, so that outputs stay aligned with inputs.
-      std::cout << to_json(json::object{{"line", number}, {"error", "expected {\"context\": {...}, \"completion\": \"...\"}"}}) << "\n";
+      std::cout << to_json(json::object{{"line", number}, {"error", problem}}) << "\n";
       ++unscored;
       continue;
     }
     const auto& o = v->get_object();
-    Probe p = probe_from(o.contains("context") ? o.at("context") : json::value(json::object{}));
+    Probe p = probe_from(o.at("context"));
     SimReply reply{get_string(o, "completion"), get_string(o, "reasoning"), false};
     std::optional<LlmResponse> verdict;
     if (judge) verdict = complete(judge_request(p, reply));
@@ -185,6 +201,7 @@ int reward(const SimFlags& f) {
 
 int export_sft(const SimFlags& f) {
   if (f.out.empty()) throw ConfigError("usersim export needs --out FILE");
+  require_output(f.out, f.files);
   json::array records;
   int trajectories = 0;
   for (const auto& path : f.files) {

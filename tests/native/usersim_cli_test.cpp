@@ -111,12 +111,15 @@ TEST_CASE("usersim: the reward command scores JSONL completions per line", "[use
   UserTurn resist = scripted_user_turn(probe.context);
   std::string input =
       to_json(json::object{{"context", to_json(probe)}, {"completion", render_tagged(resist.rationale, resist.state, resist.reply)}}) + "\n" +
-      to_json(json::object{{"context", to_json(probe)}, {"completion", "Sure, sounds good, go ahead."}}) + "\n" + "not json\n";
+      to_json(json::object{{"context", to_json(probe)}, {"completion", "Sure, sounds good, go ahead."}}) + "\n" + "not json\n" +
+      // No probe to score against, or no text: never a reward.
+      "{\"completion\": \"ok\"}\n{\"context\": 5, \"completion\": \"ok\"}\n{\"context\": {}, \"completion\": \"ok\"}\n" +
+      to_json(json::object{{"context", to_json(probe)}, {"completion", 5}}) + "\n";
   auto r = run_cli({"usersim", "reward"}, input);
   INFO(r.output);
   // Every record has its line; the one that could not be scored is counted and fails the run.
   REQUIRE(r.exit_code == 1);
-  CHECK(r.output.find("1 of 3 records could not be scored") != std::string::npos);
+  CHECK(r.output.find("5 of 7 records could not be scored") != std::string::npos);
   std::vector<json::object> out;
   std::size_t at = 0;
   while (at < r.output.size()) {
@@ -130,12 +133,19 @@ TEST_CASE("usersim: the reward command scores JSONL completions per line", "[use
     out.push_back(v->as_object());
     at = nl + 1;
   }
-  REQUIRE(out.size() == 3);
+  REQUIRE(out.size() == 7);
   CHECK(out[0].at("format").as_bool());
   CHECK(out[0].at("reward").as_double() > out[1].at("reward").as_double() + 0.3);
   CHECK(out[1].at("complied").as_bool());
-  CHECK(out[2].contains("error"));
-  CHECK(out[2].at("line").as_int64() == 3);
+  for (std::size_t i = 2; i < 7; ++i) {
+    INFO(i);
+    CHECK(out[i].contains("error"));
+    CHECK(!out[i].contains("reward"));
+    CHECK(out[i].at("line").as_int64() == static_cast<std::int64_t>(i + 1));
+  }
+  CHECK(std::string(out[4].at("error").as_string()).ends_with("no context object"));
+  CHECK(std::string(out[5].at("error").as_string()).ends_with("no agent_turn to reply to"));
+  CHECK(std::string(out[6].at("error").as_string()).ends_with("the completion is not a string"));
 }
 
 TEST_CASE("usersim: rapport run with the scripted reasoning user needs no model", "[usersim][user]") {
