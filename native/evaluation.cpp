@@ -27,6 +27,11 @@ void Evaluator::add(const Trajectory& t, const json::object& llm_calls) {
     ++acc.infra_excluded;  // no result: the model infrastructure failed
     return;
   }
+  const std::string& task = t.group.empty() ? t.task_id : t.group;
+  if (!acc.seen.emplace(task, t.sample).second) {
+    ++acc.duplicates;  // the same file given twice, or overlapping runs: counted once
+    return;
+  }
   Episode e{t.sample, t.total_reward(), 0.0, 0.0, get_bool(t.metrics, "success")};
   if (!t.turns.empty()) {
     double max = t.turns.front().reward;
@@ -38,7 +43,7 @@ void Evaluator::add(const Trajectory& t, const json::object& llm_calls) {
     e.step_mean = e.reward_sum / static_cast<double>(t.turns.size());
     e.step_max = max;
   }
-  acc.tasks[t.group.empty() ? t.task_id : t.group].push_back(e);
+  acc.tasks[task].push_back(e);
   ++acc.episodes;
   acc.successes += e.success ? 1 : 0;
   acc.score += get_number(t.metrics, "score");
@@ -80,6 +85,7 @@ std::vector<EnvEvaluation> Evaluator::results() const {
     r.steps_at_08 = acc.steps_at_08 / n;
     r.shaped = acc.shaped;
     r.infra_excluded = acc.infra_excluded;
+    r.duplicates = acc.duplicates;
     const bool travel = env.rfind("travel", 0) == 0;
     r.stop_reasons = acc.stop_reasons;
     for (const auto& [key, sc] : acc.metrics) r.metrics[key] = sc.first / static_cast<double>(sc.second);
@@ -88,8 +94,6 @@ std::vector<EnvEvaluation> Evaluator::results() const {
       int k = static_cast<int>(eps.size());
       r.k_min = std::min(r.k_min, k);
       r.k_max = std::max(r.k_max, k);
-      std::set<int> samples;
-      for (const auto& e : eps) r.duplicates += samples.insert(e.sample).second ? 0 : 1;
     }
     for (const auto& [task, eps] : acc.tasks) {
       double sum = 0, max = eps.front().reward_sum, step_sum = 0, step_max = 0;

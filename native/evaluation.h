@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -43,7 +44,7 @@ struct EnvEvaluation {
   std::map<std::string, double> metrics;  // mean of every number or boolean in metrics
   std::map<std::string, std::int64_t> stop_reasons;
   std::int64_t shaped = 0;  // episodes carrying shaping records
-  std::int64_t duplicates = 0;  // (task, sample) pairs seen more than once (all are counted)
+  std::int64_t duplicates = 0;  // records of a (task, sample) pair seen before: left out, the first one counts
   std::int64_t infra_excluded = 0;  // episodes left out: a model call failed for good (stop_reason infra_error)
 };
 
@@ -65,7 +66,8 @@ class Evaluator {
   struct EnvAcc {
     std::map<std::string, std::vector<Episode>> tasks;  // by task id (group)
     std::int64_t episodes = 0, successes = 0, turns = 0, format_errors = 0, fe_episodes = 0, failed = 0, shaped = 0;
-    std::int64_t steps_at_1 = 0, steps_at_08 = 0, infra_excluded = 0;
+    std::int64_t steps_at_1 = 0, steps_at_08 = 0, infra_excluded = 0, duplicates = 0;
+    std::set<std::pair<std::string, int>> seen;  // (task id or group, sample)
     double score = 0;
     std::map<std::string, std::pair<double, std::int64_t>> metrics;  // sum, count
     std::map<std::string, std::int64_t> stop_reasons;

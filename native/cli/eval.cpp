@@ -47,7 +47,9 @@ void print_text(const std::vector<EnvEvaluation>& results) {
       std::cout << fmt::format("  {} episodes left out: a model call failed for good (stop_reason infra_error)\n",
                                r.infra_excluded);
     if (r.duplicates > 0)
-      std::cout << fmt::format("  warning: {} (task, sample) pairs appear more than once\n", r.duplicates);
+      std::cout << fmt::format("  warning: {} records repeat a (task, sample) pair seen before (a file given twice?): "
+                               "left out, the first of each counts\n",
+                               r.duplicates);
   }
   if (results.size() > 1)
     std::cout << fmt::format("\noverall mean reward sum, weighted by tasks: {:.4f}\n", Evaluator::overall(results));
