@@ -42,6 +42,17 @@ void require_replaceable(const std::string& path) {
                                   path));
 }
 
+void require_output(const std::string& out, const std::vector<std::string>& inputs) {
+  require_replaceable(out);
+  struct stat target {};
+  if (::stat(out.c_str(), &target) != 0) return;  // a new file
+  for (const auto& input : inputs) {
+    struct stat st {};
+    if (::stat(input.c_str(), &st) == 0 && st.st_dev == target.st_dev && st.st_ino == target.st_ino)
+      throw ConfigError(fmt::format("the output '{}' is also an input ('{}'): name a new file for the output", out, input));
+  }
+}
+
 void write_text_file(const std::string& path, const std::string& text) {
   require_replaceable(path);
   std::string temporary = path + ".tmp";

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace rapport {
 
@@ -18,6 +19,9 @@ void require_regular_file(const std::string& path, std::uint64_t max_bytes = kMa
 // Throws ConfigError unless `path` is absent or a regular file (a symlink counts as what it points
 // to): outputs only ever replace regular files, never devices, folders or sockets.
 void require_replaceable(const std::string& path);
+// require_replaceable(out), and `out` is none of `inputs` (under any name): a command must not
+// replace a file it is reading.
+void require_output(const std::string& out, const std::vector<std::string>& inputs);
 // Replaces the file's content (through a temporary file and rename, so a crash loses nothing).
 void write_text_file(const std::string& path, const std::string& text);
 

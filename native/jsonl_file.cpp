@@ -42,6 +42,27 @@ void AppendFile::write(const std::string& text) {
   }
 }
 
+ReplacingFile::ReplacingFile(const std::string& path) : path_(path), partial_(path + ".partial") {
+  require_replaceable(path_);
+  require_replaceable(partial_);
+  ::unlink(partial_.c_str());
+  file_ = AppendFile(partial_);
+}
+
+ReplacingFile::~ReplacingFile() {
+  if (!committed_) {
+    file_ = AppendFile();
+    ::unlink(partial_.c_str());
+  }
+}
+
+void ReplacingFile::commit() {
+  file_ = AppendFile();  // closed before it takes PATH's place
+  if (::rename(partial_.c_str(), path_.c_str()) != 0)
+    throw ConfigError(fmt::format("cannot replace '{}': {}", path_, std::strerror(errno)));
+  committed_ = true;
+}
+
 bool file_exists(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0;

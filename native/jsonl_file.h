@@ -24,6 +24,24 @@ class AppendFile {
   std::string path_;
 };
 
+// An output that replaces PATH only once it is whole: written to PATH.partial and renamed over
+// PATH by commit(); a command that fails before that removes the partial file and leaves PATH as
+// it was. PATH must be absent or a regular file.
+class ReplacingFile {
+ public:
+  explicit ReplacingFile(const std::string& path);
+  ~ReplacingFile();
+  ReplacingFile(const ReplacingFile&) = delete;
+  ReplacingFile& operator=(const ReplacingFile&) = delete;
+  void write(const std::string& text) { file_.write(text); }
+  void commit();
+
+ private:
+  std::string path_, partial_;
+  AppendFile file_;
+  bool committed_ = false;
+};
+
 bool file_exists(const std::string& path);
 
 // The complete lines of a JSONL file (none when it does not exist); a last line without its

@@ -89,9 +89,8 @@ class Writer {
 class PendingIndex {
  public:
   explicit PendingIndex(const std::string& path) : path_(path), partial_(path + ".partial") {
-    std::error_code error;
-    if (std::filesystem::is_directory(path, error))
-      throw ConfigError(fmt::format("cannot write search index '{}': it is a folder; name the index file to write", path));
+    require_replaceable(path_);
+    require_replaceable(partial_);
     std::remove(partial_.c_str());
     if (sqlite3_open_v2(partial_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
       std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";

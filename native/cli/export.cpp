@@ -15,8 +15,6 @@
 #include <iostream>
 #include <map>
 
-#include <unistd.h>
-
 #include "core/action.h"
 #include "core/llm_agent.h"
 #include "core/params.h"
@@ -95,6 +93,7 @@ std::optional<json::object> sft_record(const Trajectory& t, bool function_call_f
 
 int export_sft(const ExportFlags& f) {
   if (f.top_k < 0) throw ConfigError("--top-k must be 0 (all) or more");
+  require_output(f.out, f.files);
   const bool function_call_form = f.format == "function-call";
   std::map<std::pair<std::string, std::string>, std::vector<Candidate>> by_task;
   std::int64_t read = 0, kept = 0;
@@ -150,8 +149,8 @@ struct RlFlags {
 
 int export_rl(const RlFlags& f) {
   if (f.out.empty()) throw ConfigError("--out FILE is required");
-  ::unlink(f.out.c_str());
-  AppendFile out(f.out);
+  require_output(f.out, f.files);
+  ReplacingFile out(f.out);
   std::int64_t read = 0, exported = 0, records = 0;
   std::map<RlSkip, std::int64_t> skipped;
   std::string batch;
@@ -174,12 +173,14 @@ int export_rl(const RlFlags& f) {
     });
   }
   out.write(batch);
-  std::cerr << fmt::format("{} records from {} of {} trajectories written to {}\n", records, exported, read, f.out);
   for (const auto& [why, n] : skipped) std::cerr << fmt::format("  skipped {}: {}\n", n, to_string(why));
-  if (exported == 0 && read > 0)
+  if (read == 0) throw ConfigError("no trajectories in the given files: nothing to export");
+  if (exported == 0)
     throw ConfigError(fmt::format("no trajectory of {} could be exported: record them with `rapport run --agent llm "
-                                  "--record-tokens` against a server that returns token ids (vLLM)",
-                                  f.files.front()));
+                                  "--record-tokens` against a server that returns token ids (vLLM); {} not written",
+                                  f.files.front(), f.out));
+  out.commit();
+  std::cerr << fmt::format("{} records from {} of {} trajectories written to {}\n", records, exported, read, f.out);
   return kExitOk;
 }
 

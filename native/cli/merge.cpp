@@ -5,11 +5,11 @@
 // named and nothing is written. `--cache-out FILE --caches C...` also joins the shards' SQLite
 // caches into one.
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "core/json.h"
 #include "core/params.h"
@@ -92,6 +92,36 @@ std::vector<std::string> shard_files(const MergeFlags& f) {
   return f.files;
 }
 
+// Each shard's FILE.run.json (rapport run writes it beside FILE) names its shard and its settings:
+// the files must be shards 0 ... N-1 of one run, in that order. Shards without one are taken as
+// given.
+void check_shard_headers(const std::vector<std::string>& files) {
+  const int n = static_cast<int>(files.size());
+  std::optional<json::object> first;
+  std::string first_file;
+  for (int i = 0; i < n; ++i) {
+    const std::string path = files[i] + ".run.json";
+    if (!file_exists(path)) continue;
+    auto v = parse_json(read_text_file(path, kMaxDataFileBytes));
+    if (!v || !v->is_object()) throw ConfigError(fmt::format("{}: not the run header rapport run writes", path));
+    json::object header = v->get_object();
+    const std::string shard = get_string(header, "shard");
+    if (shard != fmt::format("{}/{}", i, n))
+      throw ConfigError(fmt::format("{} is shard {} of its run, but it is given as shard {}/{}: give shards 0/{} ... "
+                                    "{}/{} of one run, in order",
+                                    files[i], shard.empty() ? "?" : shard, i, n, n, n - 1, n));
+    header.erase("shard");
+    if (!first) {
+      first = std::move(header);
+      first_file = files[i];
+    } else if (header != *first) {
+      throw ConfigError(fmt::format("{} and {} come from runs with different settings (see their .run.json): merge the "
+                                    "shards of one run",
+                                    first_file, files[i]));
+    }
+  }
+}
+
 int merge(const MergeFlags& f) {
   const std::vector<std::string> files = shard_files(f);
   const int n = static_cast<int>(files.size());
@@ -121,13 +151,13 @@ int merge(const MergeFlags& f) {
                                       n, i, n, files[i]));
   }
 
+  check_shard_headers(files);
+
   std::vector<ShardReader> readers;
   for (const auto& file : files) readers.emplace_back(file);
-  const std::string temporary = f.out + ".merging";
-  ::unlink(temporary.c_str());
   std::int64_t lines = 0, groups = 0;
   {
-    AppendFile out(temporary);
+    ReplacingFile out(f.out);
     std::string batch;
     // Task k is group k/N of shard k%N: take one group from each shard in turn. Once a shard has
     // run out, every later one must have too, in that very round (shard sizes differ by at most 1).
@@ -151,9 +181,8 @@ int merge(const MergeFlags& f) {
       }
       if (ended_at >= 0) break;
     }
+    out.commit();
   }
-  if (::rename(temporary.c_str(), f.out.c_str()) != 0)
-    throw ConfigError(fmt::format("cannot write '{}'", f.out));
   std::cerr << fmt::format("merged {} shards: {} groups, {} trajectories into {}\n", n, groups, lines, f.out);
 
   if (!f.cache_out.empty()) {

@@ -136,6 +136,85 @@ TEST_CASE("hardening: --out --overwrite replaces only regular files", "[cli][har
   CHECK(read_lines(dir.file("old.jsonl")).size() == 1);
 }
 
+TEST_CASE("hardening: every command that writes a file refuses devices, pipes and its own input, and fails without "
+          "touching the old output",
+          "[cli][hardening]") {
+  TempDir dir;
+  const std::string s = dir.file("s.jsonl");
+  REQUIRE(run_cli({"run", "--episodes", "2", "--out", s, "-q"}).exit_code == 0);
+  const std::string trajectories = read_file(s);
+  ::mkfifo(dir.file("fifo").c_str(), 0600);
+  ::symlink("/dev/null", dir.file("null").c_str());
+  for (const std::string& out : {dir.file("fifo"), dir.file("null")}) {
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"index", "builtin", "-q", "--out", out}, {"merge", s, "--out", out},
+          {"export", "rl", s, "--out", out}, {"export", "sft", s, "--out", out}, {"usersim", "export", s, "--out", out},
+          {"usersim", "probes", "--out", out}}) {
+      CliResult r = run_cli(args);
+      INFO(args[0] << " " << args[1] << " --out " << out << "\n" << r.output);
+      CHECK(r.exit_code == 2);
+      CHECK(says(r, "only regular files are replaced"));
+    }
+  }
+  struct stat st {};
+  REQUIRE(::lstat(dir.file("fifo").c_str(), &st) == 0);
+  CHECK(S_ISFIFO(st.st_mode));
+  REQUIRE(::stat("/dev/null", &st) == 0);
+  CHECK(S_ISCHR(st.st_mode));
+  // A command never writes over what it reads.
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"export", "sft", s, "--out", s},
+                                               {"export", "rl", s, "--out", s}, {"usersim", "export", s, "--out", s}}) {
+    CliResult r = run_cli(args);
+    INFO(args[0] << " " << args[1] << "\n" << r.output);
+    CHECK(r.exit_code == 2);
+    CHECK(says(r, "is also an input"));
+    CHECK(read_file(s) == trajectories);
+  }
+  // A failed export leaves the old output as it was (scripted runs have no token ids to export).
+  write_text_file(dir.file("rl.jsonl"), "an earlier export\n");
+  CliResult rl = run_cli({"export", "rl", s, "--out", dir.file("rl.jsonl")});
+  CHECK(rl.exit_code == 2);
+  CHECK(says(rl, "not written"));
+  CHECK(read_file(dir.file("rl.jsonl")) == "an earlier export\n");
+  CHECK_FALSE(file_exists(dir.file("rl.jsonl.partial")));
+}
+
+TEST_CASE("hardening: eval counts each (task, sample) once, whatever files repeat it", "[cli][hardening]") {
+  TempDir dir;
+  const std::string s = dir.file("s.jsonl");
+  REQUIRE(run_cli({"run", "--episodes", "6", "--samples", "2", "--out", s, "-q"}).exit_code == 0);
+  CliResult once = run_cli({"eval", "--json", s});
+  CliResult twice = run_cli({"eval", "--json", s, s});
+  REQUIRE(once.exit_code == 0);
+  REQUIRE(twice.exit_code == 0);
+  json::object a = parse_json(once.output)->at("environments").at(0).as_object();
+  json::object b = parse_json(twice.output)->at("environments").at(0).as_object();
+  CHECK(a.at("episodes") == 6);
+  CHECK(a.at("duplicates") == 0);
+  CHECK(b.at("duplicates") == 6);
+  b["duplicates"] = 0;
+  CHECK(a == b);  // the same figures, k included
+  CHECK(says(run_cli({"eval", s, s}), "6 records repeat a (task, sample) pair seen before"));
+}
+
+TEST_CASE("hardening: ill-formed UTF-8 typed into play is stored as U+FFFD, and every --json line is valid", "[cli][hardening]") {
+  CliResult r = run_cli({"play", "--env", "function", "--json"}, "[action] caf\xe9 \xff\xfe 1 2 3 4\n[finish]\n");
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  int lines = 0;
+  std::size_t at = 0;
+  while (at < r.output.size()) {
+    std::size_t nl = r.output.find('\n', at);
+    std::string line = r.output.substr(at, nl - at);
+    at = nl == std::string::npos ? r.output.size() : nl + 1;
+    if (line.empty() || line[0] != '{') continue;
+    ++lines;
+    CHECK(parse_json(line));  // strict: ill-formed UTF-8 is not JSON
+  }
+  CHECK(lines >= 3);
+  CHECK(says(r, "caf\xEF\xBF\xBD \xEF\xBF\xBD\xEF\xBF\xBD 1 2 3 4"));
+}
+
 TEST_CASE("hardening: only http and https base URLs", "[cli][hardening]") {
   for (const char* url : {"file:///etc/passwd#", "gopher://x/", "ftp://h/v1", "http://", "/v1"}) {
     CliResult r = run_cli({"run", "--agent", "llm", "--model", "m", "--base-url", url, "-q"});

@@ -171,7 +171,7 @@ TEST_CASE("cli: rapport index, play --env search offline, run --search", "[searc
   fs::create_directories(dir.file("folder"));
   CliResult folder = run_cli({"index", "builtin", "--out", dir.file("folder")});
   CHECK(folder.exit_code == 2);
-  CHECK(folder.output.find("it is a folder") != std::string::npos);
+  CHECK(folder.output.find("is a folder") != std::string::npos);
   CHECK(fs::is_directory(dir.file("folder")));
   CliResult itself = run_cli({"index", dir.file("c.jsonl"), "--out", dir.file("c.jsonl")});
   CHECK(itself.exit_code == 2);

@@ -13,6 +13,7 @@
 #include <map>
 
 #include "native/cuda/shaping_cuda.h"
+#include "native/files.h"
 #include "native/scheduler.h"
 #include "native/trajectory_files.h"
 #include "tests/native/fake_openai_server.h"
@@ -384,10 +385,26 @@ TEST_CASE("merge: a 4-shard run merges into the unsharded file byte for byte, al
   INFO(again.output);
   REQUIRE(again.exit_code == 0);
   CHECK(read_file(dir.file("k.jsonl")) == read_file(dir.file("all.jsonl")));
-  // Shards given out of order do not pass for a run.
+  // Shards given out of order, or only some of them, do not pass for a run: each shard's .run.json
+  // names its place. Nothing is written.
   CliResult shuffled = run_cli({"merge", dir.file("k.3.jsonl"), dir.file("k.0.jsonl"), dir.file("k.1.jsonl"),
                                 dir.file("k.2.jsonl"), "--out", dir.file("bad.jsonl")});
-  CHECK(shuffled.exit_code != 0);
+  CHECK(shuffled.exit_code == 2);
+  CHECK(shuffled.output.find("k.3.jsonl is shard 3/4 of its run, but it is given as shard 0/4") != std::string::npos);
+  CliResult some = run_cli({"merge", dir.file("k.{i}.jsonl"), "--shards", "2", "--out", dir.file("bad.jsonl")});
+  CHECK(some.exit_code == 2);
+  CHECK(some.output.find("is shard 0/4 of its run, but it is given as shard 0/2") != std::string::npos);
+  // Shards of another run (other settings) are refused too.
+  REQUIRE(run_cli(run_args(slow_server.base_url(), dir.file("other.jsonl"), tasks, 2)).exit_code == 0);
+  std::string header = read_file(dir.file("other.jsonl.run.json"));
+  header.replace(header.find("\"shard\":\"0/1\""), 13, "\"shard\":\"1/4\"");
+  write_text_file(dir.file("other.jsonl.run.json"), header);
+  CliResult mixed = run_cli({"merge", dir.file("k.0.jsonl"), dir.file("other.jsonl"), dir.file("k.2.jsonl"),
+                             dir.file("k.3.jsonl"), "--out", dir.file("bad.jsonl")});
+  CHECK(mixed.exit_code == 2);
+  CHECK(mixed.output.find("come from runs with different settings") != std::string::npos);
+  CHECK_FALSE(file_exists(dir.file("bad.jsonl")));
+  CHECK_FALSE(file_exists(dir.file("bad.jsonl.partial")));
   // One shard given twice would repeat its groups; an output over a shard would lose it.
   CliResult twice = run_cli({"merge", dir.file("k.0.jsonl"), dir.file("k.0.jsonl"), "--out", dir.file("bad.jsonl")});
   CHECK(twice.exit_code == 2);

@@ -12,6 +12,7 @@
 #include "core/pynum.h"
 #include "core/registry.h"
 #include "core/rng.h"
+#include "core/text.h"
 #include "core/trajectory.h"
 
 using namespace rapport;
@@ -92,6 +93,28 @@ TEST_CASE("action: tool calls map to bracket actions as the reference's tool doe
   CHECK_FALSE(parse_bracket_action("answer H4").choice);
   auto schema = interact_tool_schema();
   CHECK(schema.at("function").at("name").as_string() == "interact_with_env");
+}
+
+TEST_CASE("text: ill-formed UTF-8 becomes U+FFFD as Python's decode(errors='replace') makes it", "[core]") {
+  const std::string r = "\xEF\xBF\xBD";
+  CHECK(valid_utf8("caf\xe9 \xff\xfe hello") == "caf" + r + " " + r + r + " hello");
+  CHECK(valid_utf8("\xe2\x82x") == r + "x");                 // a cut-off character: one replacement
+  CHECK(valid_utf8("\xed\xa0\x80") == r + r + r);             // a surrogate
+  CHECK(valid_utf8("\xc0\xaf") == r + r);                     // an overlong form
+  CHECK(valid_utf8("\xf4\x90\x80\x80") == r + r + r + r);     // beyond U+10FFFF
+  CHECK(valid_utf8("\xf0\x9f\x98") == r);                     // cut off at the end
+  const std::string good = "caf\xc3\xa9 \xe4\xbd\xa0\xe5\xa5\xbd \xf0\x9f\x91\x8b ok";
+  CHECK(valid_utf8(good) == good);
+  CHECK(valid_utf8(std::string("a\0b\x7f", 4)) == std::string("a\0b\x7f", 4));
+}
+
+TEST_CASE("llm_output: a reply of unclosed braces is read in linear time, and prose around an object is skipped",
+          "[core]") {
+  std::string unclosed;
+  for (int i = 0; i < 100000; ++i) unclosed += "{\"name\":\"x\",\"arguments\":";
+  CHECK_FALSE(parse_llm_object(unclosed));  // at once; one scan per brace took hours
+  CHECK(parse_llm_object("{thinking} I'll answer: {\"a\": 1}")->at("a").as_int64() == 1);
+  CHECK(parse_llm_object("{ ' } then {\"b\": 2}")->at("b").as_int64() == 2);
 }
 
 TEST_CASE("llm_output: structured answers are read from messy model text", "[core]") {
