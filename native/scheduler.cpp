@@ -367,6 +367,7 @@ class Batch {
   }
 
   void load_replay(const std::string& path, std::string& spec, std::vector<Task>& tasks) {
+    require_regular_file(path);  // missing, a folder or a device: said as such
     auto lines = read_complete_lines(path, false);
     if (lines.empty()) throw ConfigError(fmt::format("replay file '{}' holds no trajectories", path));
     int max_sample = 0;

@@ -1,9 +1,9 @@
 // `rapport merge --out all.jsonl out.0.jsonl ... out.{N-1}.jsonl` joins the outputs of the N runs
 // `rapport run --shard i/N` into the very file one unsharded run writes, byte for byte: shard i
 // holds the GRPO groups of tasks i, i+N, ..., so the groups are taken from the shards in turn. A
-// shard whose file is missing, or whose run did not finish (its FILE.pending is still there), is
-// named and nothing is written. `--cache-out FILE --caches C...` also joins the shards' SQLite
-// caches into one.
+// shard whose file is missing, whose run did not finish (its FILE.pending is still there), or
+// that is not shard i of the same run (its FILE.run.json says) is named and nothing is written.
+// `--cache-out FILE --caches C...` also joins the shards' SQLite caches into one.
 #include <fmt/format.h>
 
 #include <filesystem>
