@@ -22,7 +22,7 @@ using namespace rapport;
 using rapport::testing::read_file;
 using rapport::testing::read_lines;
 using rapport::testing::TempDir;
-using rapport::testing::fake_endpoint;
+using rapport::testing::llm_batch;
 using rapport::testing::read_trajectories;
 
 namespace {
@@ -108,17 +108,8 @@ FakeReply colour_responder(const json::object& body) {
 }
 
 RunOptions llm_options(const FakeOpenAiServer& server, std::string env, std::size_t tasks, int samples) {
-  RunOptions o;
-  o.env_spec = std::move(env);
-  o.tasks.count = tasks;
-  o.tasks.seed = 7;
-  o.samples = samples;
-  o.agent = "llm";
-  o.user = OracleKind::Llm;
+  RunOptions o = llm_batch(server, std::move(env), tasks, 7, samples, "");
   o.concurrency = 32;
-  o.progress = ProgressMode::Off;
-  o.endpoints.policy = fake_endpoint(server, "policy");
-  o.endpoints.user = fake_endpoint(server, "user");
   o.agent_options.sampling.temperature = 1.0;
   return o;
 }
