@@ -48,10 +48,7 @@ Flow<StepResult> QuestionGameEpisode::on_step(std::string_view action) {
   if (action.substr(0, 8) != "[answer]") return question(question_text(action));
   std::string text(py_strip(action.substr(8)));
   if (text.empty()) {
-    StepResult r;
-    r.observation = empty_answer_observation();
-    r.format_error = true;
-    return finish(std::move(r), 0.0);
+    return malformed(empty_answer_observation());
   }
   ++answers_;
   return answer(std::move(text));
@@ -65,10 +62,7 @@ std::string QuestionGameEpisode::question_text(std::string_view action) const {
 
 Flow<StepResult> QuestionGameEpisode::question(std::string text) {
   if (text.empty()) {
-    StepResult r;
-    r.observation = empty_question_observation();
-    r.format_error = true;
-    return finish(std::move(r), 0.0);
+    return malformed(empty_question_observation());
   }
   ++questions_;
   return ask(ask_question(text), [this, text](QuestionReply reply) -> Flow<StepResult> {
@@ -78,6 +72,13 @@ Flow<StepResult> QuestionGameEpisode::question(std::string text) {
     r.info = json::object{{"question", text}, {"oracle_fallback", reply.fallback}};
     return finish(std::move(r), 0.0);
   });
+}
+
+StepResult QuestionGameEpisode::malformed(std::string observation) {
+  StepResult r;
+  r.observation = std::move(observation);
+  r.format_error = true;
+  return finish(std::move(r), 0.0);
 }
 
 StepResult QuestionGameEpisode::finish(StepResult r, double reward) {

@@ -62,6 +62,8 @@ class QuestionGameEpisode : public Episode {
   // or not); by default only a bracket prefix is dropped, so that a bare question arrives whole.
   std::string question_text(std::string_view action) const;
   Flow<StepResult> question(std::string text);
+  // An empty question or answer: a format error that earns only the step penalty.
+  StepResult malformed(std::string observation);
 
   double reward_scale_, step_penalty_;
   bool normalize_, slice_any_;
