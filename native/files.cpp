@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "core/params.h"
+#include "native/jsonl_file.h"
 
 namespace rapport {
 
@@ -54,17 +55,9 @@ void require_output(const std::string& out, const std::vector<std::string>& inpu
 }
 
 void write_text_file(const std::string& path, const std::string& text) {
-  require_replaceable(path);
-  std::string temporary = path + ".tmp";
-  require_replaceable(temporary);
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) throw ConfigError(fmt::format("cannot write '{}': {}", temporary, std::strerror(errno)));
-    out << text;
-    if (!out.flush()) throw ConfigError(fmt::format("cannot write '{}': {}", temporary, std::strerror(errno)));
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0)
-    throw ConfigError(fmt::format("cannot replace '{}': {}", path, std::strerror(errno)));
+  ReplacingFile out(path);
+  out.write(text);
+  out.commit();
 }
 
 }  // namespace rapport

@@ -22,7 +22,7 @@ void require_replaceable(const std::string& path);
 // require_replaceable(out), and `out` is none of `inputs` (under any name): a command must not
 // replace a file it is reading.
 void require_output(const std::string& out, const std::vector<std::string>& inputs);
-// Replaces the file's content (through a temporary file and rename, so a crash loses nothing).
+// Replaces the file's content whole (a ReplacingFile: PATH.partial renamed over PATH, so a crash loses nothing).
 void write_text_file(const std::string& path, const std::string& text);
 
 }  // namespace rapport
